@@ -1,0 +1,186 @@
+"""Document model: the resolved brief, the only thing renderers read.
+
+Readers (outline, sources) and the citation stage build it; renderers (HTML/PDF,
+DOCX) consume it and never look at YAML or source files. Citations are already
+numbered in reading order and quotes already verified when a Brief exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Lang = Literal["ar", "en"]
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Bibliographic data of one source article."""
+
+    id: str
+    title: str
+    publisher: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+    accessed: str | None = None
+
+
+@dataclass
+class Citation:
+    """One footnote: a cited source, its ¶ pinpoint and, if given, the verified quote."""
+
+    number: int
+    source: SourceRef
+    para: int | None = None
+    quote: str | None = None  # the source's own wording of the verified passage
+
+
+@dataclass
+class Text:
+    """A run of plain text (already data: renderers escape it)."""
+
+    text: str
+
+
+@dataclass
+class Cite:
+    """A footnote reference at this point of the text."""
+
+    citation: Citation
+
+
+Inline = Union[Text, Cite]
+Inlines = list[Inline]
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of running text."""
+
+    inlines: Inlines
+
+
+@dataclass
+class ItemList:
+    """A bulleted (ordered=False) or numbered (ordered=True) list."""
+
+    ordered: bool
+    items: list[Inlines]
+
+
+@dataclass
+class Actor:
+    """A row of the actors table."""
+
+    name: str
+    role: Inlines
+    stance: str | None = None
+
+
+@dataclass
+class ActorTable:
+    """The actors: name, role, stance in one line each."""
+
+    actors: list[Actor]
+
+
+@dataclass
+class Position:
+    """One actor's position: a short stance and cited points."""
+
+    actor: str
+    stance: str | None
+    points: list[Inlines]
+
+
+@dataclass
+class PositionGrid:
+    """Positions of several actors, shown side by side."""
+
+    positions: list[Position]
+
+
+@dataclass
+class Risk:
+    """A risk: title, cited description, optional likelihood and impact labels."""
+
+    title: str
+    body: Inlines
+    likelihood: str | None = None
+    impact: str | None = None
+
+
+@dataclass
+class RiskList:
+    """The risks, rendered as cards (PDF) or a table (DOCX)."""
+
+    risks: list[Risk]
+
+
+Block = Union[Paragraph, ItemList, ActorTable, PositionGrid, RiskList]
+
+
+@dataclass
+class Section:
+    """A numbered section of the brief, with its generated heading."""
+
+    key: str  # summary, background, actors, positions, risks, open_questions
+    number: int
+    title: str
+    blocks: list[Block]
+
+
+@dataclass
+class Meta:
+    """Title-block metadata of the brief."""
+
+    name: str  # outline stem: the output files are <name>.pdf / <name>.docx
+    title: str
+    lang: Lang = "ar"
+    subtitle: str | None = None
+    date: str | None = None
+    author: str | None = None
+    organization: str | None = None
+    classification: str | None = None
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.lang == "ar" else "ltr"
+
+
+@dataclass
+class Brief:
+    """The resolved brief: metadata, sections, numbered citations, bibliography, labels."""
+
+    meta: Meta
+    sections: list[Section]
+    citations: list[Citation]
+    bibliography: list[SourceRef]
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def note_text(citation: Citation, labels: dict[str, str]) -> str:
+    """The footnote's reference line, the same in every renderer.
+
+    Form (Arabic news-citation convention): Publisher، «Title»، date، ¶N.
+    """
+    s = citation.source
+    comma = labels.get("comma", "، ")
+    parts = [p for p in (s.publisher, f"«{s.title}»" if labels.get("lang") == "ar" else f"“{s.title}”") if p]
+    parts.append(s.date or labels.get("no_date", "n.d."))
+    text = comma.join(parts)
+    if citation.para is not None:
+        text += f"{comma}¶{citation.para}"
+    return text + "."
+
+
+def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
+    """The bibliography entry of a source: Publisher، «Title»، author، date، URL."""
+    comma = labels.get("comma", "، ")
+    title = f"«{source.title}»" if labels.get("lang") == "ar" else f"“{source.title}”"
+    parts = [p for p in (source.publisher, title, source.author) if p]
+    parts.append(source.date or labels.get("no_date", "n.d."))
+    if source.url:
+        parts.append(source.url)
+    return comma.join(parts) + "."
