@@ -1,0 +1,30 @@
+# Two commands do everything: `make brief` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: brief test deps system-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+system-check:
+	@$(PYTHON) tools/check_system.py
+
+brief: system-check $(VENV)/.installed
+	$(BIN)/briefgen build outline.yaml
+
+test: system-check $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) reports/*.pdf reports/*.docx reports/*.html .pytest_cache

@@ -1,0 +1,5 @@
+"""Entry point for `python -m briefgen`."""
+
+from .cli import run
+
+run()

@@ -1,0 +1,212 @@
+"""Outline reader: outline.yaml -> typed, validated Outline with source positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import yamlpos
+from .errors import Diagnostic, InputError
+
+MAX_OUTLINE_BYTES = 2 * 1024 * 1024
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CiteRef(_Strict):
+    """One citation: a source id, optionally a verbatim quote and a ¶ pinpoint."""
+
+    source: str = Field(min_length=1, description="id of a source in the sources folder")
+    quote: str | None = Field(None, description="verbatim passage that must occur in the source")
+    para: int | None = Field(None, ge=1, description="¶ number in the cleaned source")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, value: Any) -> Any:
+        return {"source": value} if isinstance(value, str) else value
+
+
+def _as_list(value: Any) -> Any:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class Item(_Strict):
+    """A point of the brief: text (with optional [@id] markers) and its citations."""
+
+    text: str = Field(min_length=1)
+    cite: list[CiteRef] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+    _cite_list = field_validator("cite", mode="before")(lambda v: _as_list(v))
+
+
+class ActorSpec(_Strict):
+    """A row of the actors table."""
+
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1, description="who the actor is in this story (one line)")
+    stance: str | None = None
+    cite: list[CiteRef] = Field(default_factory=list)
+
+    _cite_list = field_validator("cite", mode="before")(lambda v: _as_list(v))
+
+
+class PositionSpec(_Strict):
+    """One actor's position: a short stance and its cited points."""
+
+    actor: str = Field(min_length=1)
+    stance: str | None = None
+    points: list[Item] = Field(min_length=1)
+
+
+class RiskSpec(_Strict):
+    """A risk: title, cited text, optional likelihood and impact."""
+
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    cite: list[CiteRef] = Field(default_factory=list)
+    likelihood: str | None = None
+    impact: str | None = None
+
+    _cite_list = field_validator("cite", mode="before")(lambda v: _as_list(v))
+
+
+class Outline(_Strict):
+    """The analyst's outline: metadata and the brief's sections, in reading order."""
+
+    title: str = Field(min_length=1, description="the brief's title")
+    subtitle: str | None = None
+    date: str | None = Field(None, description="the brief's date, as written")
+    author: str | None = None
+    organization: str | None = None
+    classification: str | None = None
+    lang: Literal["ar", "en"] = "ar"
+    sources: str = Field("sources/", description="folder of articles, relative to the outline")
+    output: str = Field("reports/", description="output folder, relative to the outline")
+    summary: list[Item] = Field(default_factory=list)
+    background: list[Item] = Field(default_factory=list)
+    actors: list[ActorSpec] = Field(default_factory=list)
+    positions: list[PositionSpec] = Field(default_factory=list)
+    risks: list[RiskSpec] = Field(default_factory=list)
+    open_questions: list[Item] = Field(default_factory=list)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+    _item_lists = field_validator("summary", "background", "open_questions", mode="before")(
+        lambda v: _as_list(v))
+
+
+SECTION_KEYS = ("summary", "background", "actors", "positions", "risks", "open_questions")
+
+
+class LoadedOutline(BaseModel):
+    """An outline plus where it came from, for positions in later diagnostics."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    outline: Outline
+    path: Path
+    located: yamlpos.Located
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+
+def read_outline(path: Path) -> LoadedOutline:
+    """Read and validate an outline file; every problem is an InputError with a position."""
+    shown = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"outline not found: {shown}", code="outline-missing",
+                         hint="give the path of an outline.yaml, e.g. briefgen build outline.yaml") from None
+    except IsADirectoryError:
+        raise InputError(f"outline is a directory: {shown}", code="outline-missing",
+                         hint="give the outline file inside it, e.g. outline.yaml") from None
+    if len(raw) > MAX_OUTLINE_BYTES:
+        raise InputError(f"outline is {len(raw):,} bytes, above the {MAX_OUTLINE_BYTES:,}-byte limit",
+                         code="outline-too-large", file=shown)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"outline is not UTF-8 text (byte {exc.start})", code="outline-encoding",
+                         file=shown, hint="save the outline as UTF-8") from None
+    located = yamlpos.load(text, shown)
+    if located.data is None:
+        raise InputError("outline is empty", code="outline-empty", file=shown, line=1, column=1,
+                         hint="an outline needs at least `title:`")
+    if not isinstance(located.data, dict):
+        raise InputError("outline must be a mapping of keys (title:, summary:, …)",
+                         code="outline-type", **located.where(()))
+    try:
+        outline = Outline.model_validate(located.data)
+    except ValidationError as exc:
+        diagnostics = sorted((_diagnostic(err, located) for err in exc.errors()),
+                             key=lambda d: (d.line or 0, d.column or 0))
+        raise InputError(diagnostics[0].message, diagnostics=diagnostics) from None
+    return LoadedOutline(outline=outline, path=path, located=located)
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The allowed keys of the model at a validation-error path."""
+    model: Any = Outline
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        model = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields) if model is not None else []
+
+
+def did_you_mean(word: str, choices: list[str]) -> str | None:
+    """'did you mean X?' for a close match, or None."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _diagnostic(err: dict, located: yamlpos.Located) -> Diagnostic:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    where = located.where(loc, key=err["type"] == "extra_forbidden")
+    dotted = ".".join(str(p) for p in loc) or "outline"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _fields_at(loc)
+        hint = did_you_mean(str(loc[-1]), allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
+        return Diagnostic("error", "unknown-key", f"unknown key '{loc[-1]}'", hint=hint, **where)
+    if kind == "missing":
+        return Diagnostic("error", "missing-key", f"missing required key '{dotted}'",
+                          hint=f"add `{loc[-1]}:`", **located.where(loc[:-1]))
+    if kind == "literal_error":
+        return Diagnostic("error", "bad-value", f"{dotted}: {err['msg']}", **where)
+    return Diagnostic("error", "bad-value", f"{dotted}: {err['msg']}",
+                      hint=_type_hint(kind), **where)
+
+
+def _type_hint(kind: str) -> str | None:
+    if kind in ("list_type",):
+        return "write a list: one '- item' per line"
+    if kind in ("string_type", "model_type", "dict_type"):
+        return "an item is a string or a mapping with text: and cite:"
+    return None

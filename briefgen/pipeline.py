@@ -1,0 +1,151 @@
+"""Pipeline: read outline and sources -> resolve citations -> render -> write outputs atomically."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BriefgenError, Diagnostics, InputError, RenderError, UsageError
+from .model import Brief
+from .outline import LoadedOutline, read_outline
+from .resolve import resolve
+from .sources import Library, read_sources
+
+FORMATS = ("pdf", "docx", "html")
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # installed wheel
+CHECKOUT_TEMPLATES = Path(__file__).parent.parent / "templates"  # source checkout / editable install
+
+
+@dataclass
+class Checked:
+    """What `check` produced: the outline, its sources, the brief (None on errors), diagnostics."""
+
+    diagnostics: Diagnostics
+    loaded: LoadedOutline | None = None
+    library: Library | None = None
+    brief: Brief | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.errors
+
+
+@dataclass
+class Built:
+    """What `build` wrote."""
+
+    brief: Brief
+    outputs: dict[str, Path] = field(default_factory=dict)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+def check(outline_path: Path) -> Checked:
+    """Read and resolve everything without rendering; every problem becomes a diagnostic."""
+    diags = Diagnostics()
+    result = Checked(diags)
+    try:
+        result.loaded = read_outline(outline_path)
+        folder = result.loaded.base / result.loaded.outline.sources
+        result.library = read_sources(folder, diags)
+        brief = resolve(result.loaded, result.library, diags)
+        result.brief = brief if result.ok else None
+    except InputError as exc:
+        diags.items.extend(exc.diagnostics)
+    return result
+
+
+def parse_formats(text: str) -> list[str]:
+    """'pdf,docx' -> ['pdf', 'docx'], refusing unknown names."""
+    names = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [n for n in names if n not in FORMATS]
+    if bad or not names:
+        raise UsageError(f"unknown format '{bad[0] if bad else text}'", code="bad-format",
+                         hint=f"choose from {', '.join(FORMATS)} (comma-separated)")
+    return list(dict.fromkeys(names))
+
+
+def template_dir(project: Path) -> Path:
+    """The project's own templates/ if it has the theme, else briefgen's default theme."""
+    for candidate in (project / "templates", PACKAGE_TEMPLATES, CHECKOUT_TEMPLATES):
+        if (candidate / "brief.html").is_file():
+            return candidate
+    raise RenderError("no template found (templates/brief.html)", code="no-template")
+
+
+def _pdf_date(date: str | None) -> str | None:
+    """A fixed PDF creation date: the outline's ISO date, else SOURCE_DATE_EPOCH, else none."""
+    if date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return date + "T00:00:00Z"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None
+
+
+def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics) -> bytes:
+    """One output format's bytes. Renderers are imported only when asked for."""
+    if fmt == "docx":
+        return importlib.import_module("briefgen.render.docx").render(brief)
+    templates = template_dir(project)
+    html = importlib.import_module("briefgen.render.html").render(brief, templates)
+    if fmt == "html":
+        return html.encode("utf-8")
+    pdf, refused = importlib.import_module("briefgen.render.pdf").render(
+        html, templates, [templates, project], _pdf_date(brief.meta.date))
+    for url in refused:
+        diags.warning("fetch-refused", f"the PDF renderer refused to fetch {url}",
+                      hint="only files in the template folder and the project are read")
+    return pdf
+
+
+def build(outline_path: Path, formats: list[str], out_dir: Path | None = None) -> Built:
+    """Check, render every format, then write each output atomically."""
+    checked = check(outline_path)
+    if not checked.ok:
+        raise InputError(checked.diagnostics.errors[0].message, diagnostics=checked.diagnostics.errors)
+    assert checked.loaded is not None and checked.brief is not None
+    project = checked.loaded.base
+    out = out_dir or project / checked.loaded.outline.output
+    built = Built(checked.brief, diagnostics=checked.diagnostics)
+    payloads = {fmt: render(checked.brief, fmt, project, built.diagnostics) for fmt in formats}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"cannot create output folder {out}: {exc.strerror}", code="output-folder") from None
+    for fmt, data in payloads.items():
+        target = out / f"{checked.brief.meta.name}.{fmt}"
+        write_atomic(target, data)
+        built.outputs[fmt] = target
+    return built
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside target, then rename: readers never see half a file."""
+    if target.is_dir():
+        raise RenderError(f"output path is a directory: {target}", code="output-is-dir",
+                          hint="remove it or choose another --out folder")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise RenderError(f"cannot write {target}: {exc.strerror}", code="output-write",
+                          hint="check that the output folder is writable") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+__all__ = ["BriefgenError", "Built", "Checked", "FORMATS", "build", "check", "parse_formats", "write_atomic"]

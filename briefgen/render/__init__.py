@@ -1,0 +1,1 @@
+"""Renderers: the document model -> output formats (html, pdf, docx), one module each."""

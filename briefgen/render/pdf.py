@@ -1,0 +1,50 @@
+"""PDF renderer: the HTML of a brief -> PDF through WeasyPrint, with a sandboxed URL fetcher."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from ..errors import RenderError
+from . import fonts
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class SandboxFetcher(URLFetcher):
+        """Serves only files under the allowed folders; refuses network and other files."""
+
+        def __init__(self, roots: list[Path], refused: list[str]):
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+            self.roots = [r.resolve() for r in roots]
+            self.refused = refused
+
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(root) for root in self.roots):
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise ValueError(f"briefgen refused to fetch {url}")
+
+    return SandboxFetcher
+
+
+def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None) -> tuple[bytes, list[str]]:
+    """PDF bytes of the HTML, and the URLs the sandbox refused."""
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    refused: list[str] = []
+    fetcher = _fetcher_class()([*allowed, *fonts.font_dirs()], refused)
+    try:
+        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                   url_fetcher=fetcher).render()
+        document.metadata.created = document.metadata.modified = created
+        pdf = document.write_pdf(pdf_tags=True)
+    except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
+        raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
+    return pdf, refused

@@ -1,0 +1,142 @@
+"""Citation stage: outline + sources -> the resolved Brief (citations numbered, quotes verified)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from . import evidence
+from .arabic import normalize
+from .errors import Diagnostics
+from .labels import labels_for
+from .model import (Actor, ActorTable, Brief, Citation, Cite, Inlines, ItemList, Meta, Paragraph,
+                    Position, PositionGrid, Risk, RiskList, Section, SourceRef, Text)
+from .outline import CiteRef, Item, LoadedOutline, did_you_mean
+from .sources import Library
+
+MARKER = re.compile(r"\[@([A-Za-z0-9_.\-]+)(?:\s*,\s*(?:¶|p\.?|para\.?)\s*(\d+))?\]")
+
+
+class _Resolver:
+    def __init__(self, loaded: LoadedOutline, library: Library, diags: Diagnostics):
+        self.loaded, self.library, self.diags = loaded, library, diags
+        self.citations: list[Citation] = []
+
+    def where(self, path: tuple) -> dict:
+        return self.loaded.located.where(path)
+
+    def cite(self, ref: CiteRef, path: tuple) -> Cite | None:
+        """Resolve one citation; number it if it is valid."""
+        source = self.library.sources.get(ref.source)
+        if source is None:
+            hint = did_you_mean(ref.source, self.library.ids()) or f"known ids: {', '.join(self.library.ids())}"
+            self.diags.error("unknown-source", f"unknown source id '{ref.source}'", hint=hint,
+                             **self.where(path + ("source",)))
+            return None
+        para, quote = ref.para, None
+        if ref.quote is not None:
+            match = evidence.find(ref.quote, source)
+            if match is None:
+                self._quote_not_found(ref, path)
+                return None
+            if ref.para is not None and ref.para != match.para:
+                self.diags.warning("para-mismatch", f"quote is in ¶{match.para} of '{source.id}', not ¶{ref.para}",
+                                   hint=f"write para: {match.para} or leave para out", **self.where(path + ("para",)))
+            para, quote = match.para, match.text
+        elif para is not None and para > len(source.paragraphs):
+            self.diags.error("bad-para", f"'{source.id}' has {len(source.paragraphs)} paragraphs, not ¶{para}",
+                             hint=f"see `briefgen sources show {source.id}`", **self.where(path + ("para",)))
+            return None
+        citation = Citation(len(self.citations) + 1, source.ref, para, quote)
+        self.citations.append(citation)
+        return Cite(citation)
+
+    def _quote_not_found(self, ref: CiteRef, path: tuple) -> None:
+        where = self.where(path + ("quote",))
+        for other in self.library.sources.values():
+            if other.id != ref.source and (m := evidence.find(ref.quote, other)):
+                self.diags.error("quote-wrong-source",
+                                 f"quote is not in '{ref.source}' but is in '{other.id}' ¶{m.para}",
+                                 hint=f"cite {{source: {other.id}, quote: …}} instead", **where)
+                return
+        near = evidence.closest(ref.quote, self.library.sources[ref.source])
+        hint = (f"closest passage, ¶{near.para}: {near.diff}   ([-source-] {{+quote+}})" if near and near.score >= 0.3
+                else f"no similar passage; search with `briefgen sources search \"…\"`")
+        self.diags.error("quote-not-found", f"quote not found in source '{ref.source}'", hint=hint, **where)
+
+    def inlines(self, text: str, cites: list[CiteRef], path: tuple, text_key: str = "text") -> Inlines:
+        """Text with [@id] markers turned into citations, then the cite: list at the end."""
+        out: Inlines = []
+        pos = 0
+        for m in MARKER.finditer(text):
+            if m.start() > pos:
+                out.append(Text(text[pos:m.start()].rstrip() if m.start() > 0 else ""))
+            para = int(m.group(2)) if m.group(2) else None
+            c = self.cite(CiteRef(source=m.group(1), para=para), path + (text_key,))
+            if c:
+                out.append(c)
+            pos = m.end()
+        if pos < len(text):
+            out.append(Text(text[pos:]))
+        for i, ref in enumerate(cites):
+            c = self.cite(ref, path + ("cite", i))
+            if c:
+                out.append(c)
+        out = [x for x in out if not (isinstance(x, Text) and not x.text)]
+        if "[@" in text and not MARKER.search(text):
+            self.diags.warning("bad-marker", "text contains '[@' that is not a citation marker",
+                               hint="write [@id] or [@id, ¶3]", **self.where(path + (text_key,)))
+        return out
+
+    def item(self, item: Item, path: tuple) -> Inlines:
+        inl = self.inlines(item.text, item.cite, path)
+        if path[0] not in ("open_questions",) and not any(isinstance(x, Cite) for x in inl):
+            self.diags.warning("uncited", "statement has no citation",
+                               hint="add cite: [source-id] or an inline [@source-id]", **self.where(path))
+        return inl
+
+
+def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics) -> Brief:
+    """Build the Brief: sections in reading order, one numbered footnote per citation."""
+    o = loaded.outline
+    r = _Resolver(loaded, library, diags)
+    labels = labels_for(o.lang)
+    sections: list[Section] = []
+
+    def add(key: str, blocks: list) -> None:
+        if blocks:
+            sections.append(Section(key, len(sections) + 1, labels[key], blocks))
+
+    add("summary", [Paragraph(r.item(it, ("summary", i))) for i, it in enumerate(o.summary)])
+    add("background", [Paragraph(r.item(it, ("background", i))) for i, it in enumerate(o.background)])
+    if o.actors:
+        actors = []
+        for i, a in enumerate(o.actors):
+            role = r.inlines(a.role, a.cite, ("actors", i), text_key="role")
+            actors.append(Actor(a.name, role, a.stance))
+        add("actors", [ActorTable(actors)])
+    if o.positions:
+        add("positions", [PositionGrid([
+            Position(p.actor, p.stance, [r.item(pt, ("positions", i, "points", j)) for j, pt in enumerate(p.points)])
+            for i, p in enumerate(o.positions)])])
+    if o.risks:
+        add("risks", [RiskList([
+            Risk(k.title, r.inlines(k.text, k.cite, ("risks", i)), k.likelihood, k.impact)
+            for i, k in enumerate(o.risks)])])
+    add("open_questions", [ItemList(True, [r.item(it, ("open_questions", i)) for i, it in enumerate(o.open_questions)])]
+        if o.open_questions else [])
+
+    cited = {c.source.id: c.source for c in r.citations}
+    meta = Meta(name=loaded.path.stem, title=o.title, lang=o.lang, subtitle=o.subtitle, date=o.date,
+                author=o.author, organization=o.organization, classification=o.classification)
+    return Brief(meta, sections, r.citations, sorted(cited.values(), key=bibliography_key), labels)
+
+
+def bibliography_key(source: SourceRef) -> tuple:
+    """Arabic-script entries first, then Latin; each sorted ignoring the article ال."""
+    head = source.publisher or source.title
+    latin = not any("ARABIC" in unicodedata.name(ch, "") for ch in head[:20])
+    words = normalize(head).split()
+    if words and words[0].startswith("ال") and len(words[0]) > 3:
+        words[0] = words[0][2:]
+    return (latin, " ".join(words), source.id)

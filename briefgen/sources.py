@@ -1,0 +1,217 @@
+"""Sources reader: a folder of article files -> Sources with metadata, cleaned ¶ paragraphs."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import yamlpos
+from .arabic import Token, tokens
+from .cleaning import Dropped, Para, clean
+from .errors import Diagnostic, Diagnostics, InputError
+from .model import SourceRef
+from .outline import did_you_mean
+
+REGISTRY = "sources.yaml"
+EXTENSIONS = (".txt", ".md")
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+class SourceEntry(BaseModel):
+    """Metadata of one article in sources.yaml (or .md front matter)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    file: str | None = None
+    id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.\-]+$")
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+    accessed: str | None = None
+    encoding: str | None = None
+
+    @field_validator("date", "accessed", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class Registry(BaseModel):
+    """sources.yaml: extra boilerplate patterns and per-file metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    boilerplate: list[str] = Field(default_factory=list)
+    sources: list[SourceEntry] = Field(default_factory=list)
+
+
+@dataclass
+class SourceParagraph:
+    """A numbered paragraph of a cleaned source, with its matching tokens."""
+
+    number: int
+    line: int
+    text: str
+    tokens: list[Token]
+
+
+@dataclass
+class Source:
+    """One article: metadata, cleaned numbered paragraphs, and what cleaning dropped."""
+
+    ref: SourceRef
+    path: Path
+    paragraphs: list[SourceParagraph]
+    dropped: list[Dropped]
+    suggested_date: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.ref.id
+
+    @property
+    def words(self) -> int:
+        return sum(len(p.text.split()) for p in self.paragraphs)
+
+
+@dataclass
+class Library:
+    """All sources of a brief, by id."""
+
+    folder: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def ids(self) -> list[str]:
+        return list(self.sources)
+
+
+def read_sources(folder: Path, diags: Diagnostics) -> Library:
+    """Load every article in a folder; problems go to diags (errors) or raise InputError."""
+    if not folder.is_dir():
+        raise InputError(f"sources folder not found: {folder}", code="sources-missing",
+                         hint="create it and put the article .txt files in it, or set `sources:` in the outline")
+    registry, located = _read_registry(folder / REGISTRY)
+    patterns = []
+    for i, pat in enumerate(registry.boilerplate):
+        try:
+            patterns.append(re.compile(pat))
+        except re.error as exc:
+            raise InputError(f"invalid boilerplate pattern: {exc}", code="bad-pattern",
+                             **located.where(("boilerplate", i))) from None
+    entries = {e.file: (i, e) for i, e in enumerate(registry.sources) if e.file}
+    library = Library(folder)
+    files = sorted(p for p in folder.iterdir() if p.suffix in EXTENSIONS and p.is_file())
+    names = [p.name for p in files]
+    for i, entry in enumerate(registry.sources):
+        if entry.file and entry.file not in names:
+            diags.error("source-file-missing", f"sources.yaml lists '{entry.file}', which is not in {folder}",
+                        hint=did_you_mean(entry.file, names), **located.where(("sources", i, "file")))
+    for path in files:
+        index, entry = entries.get(path.name, (None, SourceEntry()))
+        source = _read_source(path, entry, patterns, diags)
+        if source.id in library.sources:
+            where = located.where(("sources", index, "id")) if index is not None else {"file": str(path)}
+            diags.error("duplicate-source-id", f"two sources have the id '{source.id}'",
+                        hint="give each file its own id in sources.yaml", **where)
+            continue
+        library.sources[source.id] = source
+    return library
+
+
+def _read_registry(path: Path) -> tuple[Registry, yamlpos.Located]:
+    if not path.exists():
+        return Registry(), yamlpos.Located(data=None, file=str(path))
+    located = yamlpos.load(_decode(path.read_bytes(), path, None), str(path))
+    try:
+        return Registry.model_validate(located.data or {}), located
+    except ValidationError as exc:
+        diags = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if err["type"] == "extra_forbidden":
+                allowed = list(SourceEntry.model_fields) if "sources" in loc else list(Registry.model_fields)
+                diags.append(Diagnostic("error", "unknown-key", f"unknown key '{loc[-1]}' in sources.yaml",
+                                        hint=did_you_mean(str(loc[-1]), allowed), **located.where(loc, key=True)))
+            else:
+                diags.append(Diagnostic("error", "bad-value", f"{'.'.join(map(str, loc))}: {err['msg']}",
+                                        **located.where(loc)))
+        raise InputError(diags[0].message, diagnostics=diags) from None
+
+
+def _decode(raw: bytes, path: Path, encoding: str | None) -> str:
+    """Decode a file: the registry's encoding, else BOM, else UTF-8, else Windows-1256."""
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot decode {path.name} as {encoding}: {exc}", code="source-encoding",
+                             file=str(path), hint="fix `encoding:` in sources.yaml") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[3:].decode("utf-8", errors="strict")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = raw.decode("cp1256")
+        if re.search("[\u0621-\u064a]", text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    raise InputError(f"cannot decode {path.name}: not UTF-8 (byte {utf8_error.start}) nor Windows-1256 Arabic",
+                     code="source-encoding", file=str(path),
+                     hint="save it as UTF-8, or set `encoding:` for it in sources.yaml")
+
+
+def _front_matter(text: str, path: Path) -> tuple[dict, str]:
+    if path.suffix != ".md" or not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}, text
+    located = yamlpos.load(text[3:end], str(path))
+    data = located.data if isinstance(located.data, dict) else {}
+    body_start = text.find("\n", end + 4)
+    return data, text[body_start + 1:] if body_start >= 0 else ""
+
+
+def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnostics) -> Source:
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise InputError(f"{path.name} is {size:,} bytes, above the {MAX_SOURCE_BYTES:,}-byte limit",
+                         code="source-too-large", file=str(path))
+    text = _decode(path.read_bytes(), path, entry.encoding)
+    meta, body = _front_matter(text, path)
+    if meta:
+        try:
+            entry = SourceEntry.model_validate({**meta, **entry.model_dump(exclude_none=True)})
+        except ValidationError as exc:
+            raise InputError(f"bad front matter in {path.name}: {exc.errors()[0]['msg']}",
+                             code="bad-front-matter", file=str(path), line=2) from None
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for n, line in enumerate(lines, 1):
+        m = _CONTROL.search(line)
+        if m:
+            diags.warning("control-character", f"control character U+{ord(m.group()):04X} removed",
+                          file=str(path), line=n, column=m.start() + 1)
+            lines[n - 1] = _CONTROL.sub("", line)
+    paras, dropped = clean(lines, patterns)
+    numbered = [SourceParagraph(i, p.line, p.text, tokens(p.text)) for i, p in enumerate(paras, 1)]
+    first = paras[0].text if paras else path.stem
+    date_match = next((m for p in paras[:8] if (m := _DATE.search(p.text))), None)
+    suggested = (f"{date_match.group(3)}-{int(date_match.group(2)):02d}-{int(date_match.group(1)):02d}"
+                 if date_match else None)
+    ref = SourceRef(id=entry.id or path.stem, title=entry.title or first, publisher=entry.publisher,
+                    author=entry.author, date=entry.date, url=entry.url, accessed=entry.accessed)
+    return Source(ref=ref, path=path, paragraphs=numbered, dropped=dropped, suggested_date=suggested)

@@ -1,0 +1,17 @@
+"""Set-up check: the system libraries WeasyPrint needs (Pango) are present, or say how to install them."""
+
+import ctypes.util
+import shutil
+import sys
+
+missing = []
+if not ctypes.util.find_library("pango-1.0") or not ctypes.util.find_library("pangoft2-1.0"):
+    missing.append("libpango-1.0-0 libpangoft2-1.0-0")
+if missing:
+    sys.exit("briefgen needs Pango for PDF output. Install it with:\n"
+             f"  sudo apt-get install -y {' '.join(missing)}")
+optional = {"soffice": "libreoffice-writer-nogui", "pdftotext": "poppler-utils"}
+absent = [pkg for tool, pkg in optional.items() if not shutil.which(tool)]
+if absent:
+    print("note: some tests need " + ", ".join(absent) +
+          f"; install with: sudo apt-get install -y {' '.join(absent)}", file=sys.stderr)
