@@ -109,7 +109,7 @@ def closest(quote: str, source: Source) -> Near | None:
             if best is not None and size <= best.score * len(q):
                 continue
             first = min((b.b for b in blocks if b.size), default=0)
-            end = max(max((b.b + b.size for b in blocks if b.size), default=1), first + len(q))
+            end = max(max((b.b + b.size for b in blocks if b.size), default=1), first + len(q) + 2)
             own = para.tokens[start + first:start + end]
             if not own:
                 continue
@@ -123,7 +123,10 @@ def closest(quote: str, source: Source) -> Near | None:
 def _diff(q_words: list[str], s_words: list[str], q: list[str], s: list[str]) -> str:
     """The source passage with the quote's differing words: [-source word-] {+quote word+}."""
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, q, s, autojunk=False).get_opcodes():
+    ops = difflib.SequenceMatcher(None, q, s, autojunk=False).get_opcodes()
+    while ops and ops[-1][0] == "delete":  # source words after the end of the quote are not a difference
+        ops.pop()
+    for op, i1, i2, j1, j2 in ops:
         if op == "equal":
             out.append(" ".join(s_words[j1:j2]))
             continue

@@ -33,9 +33,14 @@ class CiteRef(_Strict):
 
 
 def _as_list(value: Any) -> Any:
+    """A single string (or, for cite:, a single mapping) stands for a list of one."""
     if value is None:
         return []
-    return value if isinstance(value, list) else [value]
+    return [value] if isinstance(value, str) else value
+
+
+def _as_cite_list(value: Any) -> Any:
+    return [value] if isinstance(value, dict) else _as_list(value)
 
 
 class Item(_Strict):
@@ -49,7 +54,7 @@ class Item(_Strict):
     def _from_text(cls, value: Any) -> Any:
         return {"text": value} if isinstance(value, str) else value
 
-    _cite_list = field_validator("cite", mode="before")(lambda v: _as_list(v))
+    _cite_list = field_validator("cite", mode="before")(lambda v: _as_cite_list(v))
 
 
 class ActorSpec(_Strict):
@@ -60,7 +65,7 @@ class ActorSpec(_Strict):
     stance: str | None = None
     cite: list[CiteRef] = Field(default_factory=list)
 
-    _cite_list = field_validator("cite", mode="before")(lambda v: _as_list(v))
+    _cite_list = field_validator("cite", mode="before")(lambda v: _as_cite_list(v))
 
 
 class PositionSpec(_Strict):
@@ -80,7 +85,7 @@ class RiskSpec(_Strict):
     likelihood: str | None = None
     impact: str | None = None
 
-    _cite_list = field_validator("cite", mode="before")(lambda v: _as_list(v))
+    _cite_list = field_validator("cite", mode="before")(lambda v: _as_cite_list(v))
 
 
 class Outline(_Strict):
@@ -122,6 +127,7 @@ class LoadedOutline(BaseModel):
     outline: Outline
     path: Path
     located: yamlpos.Located
+    diagnostics: list[Diagnostic] = []  # errors that did not stop reading (unknown keys)
 
     @property
     def base(self) -> Path:
@@ -154,13 +160,49 @@ def read_outline(path: Path) -> LoadedOutline:
     if not isinstance(located.data, dict):
         raise InputError("outline must be a mapping of keys (title:, summary:, …)",
                          code="outline-type", **located.where(()))
-    try:
-        outline = Outline.model_validate(located.data)
-    except ValidationError as exc:
-        diagnostics = sorted((_diagnostic(err, located) for err in exc.errors()),
-                             key=lambda d: (d.line or 0, d.column or 0))
-        raise InputError(diagnostics[0].message, diagnostics=diagnostics) from None
-    return LoadedOutline(outline=outline, path=path, located=located)
+    data, extras, unknown = located.data, [], []
+    for _ in range(2):  # unknown keys are reported, dropped, and reading goes on
+        try:
+            outline = Outline.model_validate(data)
+            return LoadedOutline(outline=outline, path=path, located=located, diagnostics=unknown)
+        except ValidationError as exc:
+            errors = [e for e in _drop_implied_missing(extras + exc.errors()) if e not in extras]
+            diagnostics = [_diagnostic(err, located) for err in errors]
+            if extras or any(err["type"] != "extra_forbidden" for err in errors):
+                diagnostics = sorted(unknown + diagnostics, key=_order)
+                raise InputError(diagnostics[0].message, diagnostics=diagnostics) from None
+            extras, unknown = errors, sorted(diagnostics, key=_order)
+            data = _without(data, [tuple(err["loc"]) for err in errors])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _drop_implied_missing(errors: list[dict]) -> list[dict]:
+    """'missing role' is noise beside 'unknown key rol, did you mean role?': keep the latter."""
+    misspelt = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = tuple(err["loc"])
+            close = difflib.get_close_matches(str(loc[-1]), _fields_at(loc), n=1, cutoff=0.6)
+            if close:
+                misspelt.add(loc[:-1] + (close[0],))
+    return [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
+
+
+def _order(d: Diagnostic) -> tuple:
+    return (d.line or 0, d.column or 0, d.code != "unknown-key")
+
+
+def _without(data: Any, paths: list[tuple]) -> Any:
+    """A copy of data with the keys at the given paths removed."""
+    import copy
+
+    data = copy.deepcopy(data)
+    for path in paths:
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node.pop(path[-1], None)
+    return data
 
 
 def _fields_at(loc: tuple) -> list[str]:

@@ -49,12 +49,14 @@ def check(outline_path: Path) -> Checked:
     result = Checked(diags)
     try:
         result.loaded = read_outline(outline_path)
+        diags.items.extend(result.loaded.diagnostics)
         folder = result.loaded.base / result.loaded.outline.sources
         result.library = read_sources(folder, diags)
         brief = resolve(result.loaded, result.library, diags)
         result.brief = brief if result.ok else None
     except InputError as exc:
         diags.items.extend(exc.diagnostics)
+    diags.items.sort(key=lambda d: (d.file or "", d.line or 0, d.column or 0))
     return result
 
 

@@ -1,0 +1,52 @@
+"""Normalisation for matching: the rules one by one, and properties with hypothesis."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefgen.arabic import normalize, tokens
+
+
+def test_tashkeel_tatweel_and_superscript_alef_are_ignored():
+    assert normalize("مُحَمَّدٌ") == normalize("محمد")
+    assert normalize("الـعـراق") == normalize("العراق")
+    assert normalize("هٰذا") == normalize("هذا")
+
+
+def test_alef_hamza_forms_ya_and_ta_marbuta_are_unified():
+    assert normalize("أحمد إيران آمن ٱلله") == normalize("احمد ايران امن الله")
+    assert normalize("مستشفى") == normalize("مستشفي")
+    assert normalize("الحكومة") == normalize("الحكومه")
+
+
+def test_digits_of_every_script_are_equal():
+    assert normalize("٢٥٠٠ جندي") == normalize("2500 جندي") == normalize("۲۵۰۰ جندي")
+
+
+def test_quote_marks_separate_words_but_do_not_count():
+    assert normalize("بـ”تقييم تهديد“") == normalize('ب "تقييم تهديد"') == normalize("ب «تقييم تهديد»")
+
+
+def test_arabic_and_latin_punctuation_and_spacing_are_unified():
+    assert normalize("غزة ؟") == normalize("غزة?")
+    assert normalize("بغداد، واشنطن") == normalize("بغداد , واشنطن")
+    assert normalize("العراقية – السورية") == normalize("العراقية - السورية")
+
+
+def test_whitespace_and_line_breaks_fold():
+    assert normalize("في\n  العراق\tوسوريا") == normalize("في العراق وسوريا")
+
+
+def test_tokens_keep_original_offsets():
+    text = "قال «المسؤول» إنّ ٢٥٠٠ جندي"
+    for tok in tokens(text):
+        assert normalize(text[tok.start:tok.end]) == tok.norm
+
+
+ARABIC = st.text(alphabet=st.sampled_from(list("ابتثجحخدذرسشصضطظعغفقكلمنهويةىأإآءؤئ ًٌٍَُِّْـ٠١٢٣456«»\"،؛؟.,!-–\n ")),
+                 max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ARABIC)
+def test_normalize_is_idempotent(text):
+    assert normalize(normalize(text)) == normalize(text)
