@@ -189,6 +189,52 @@ def sources_show(
     _run(body, debug)
 
 
+@sources_app.command("search")
+def sources_search(
+    query: str = typer.Argument(..., help="A phrase, matched like quotes: normalised Arabic, whole words."),
+    directory: Path = typer.Argument(Path("sources"), help="The sources folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    debug: bool = typer.Option(False, "--debug"),
+) -> None:
+    """Find a phrase in every source, with a ready-to-paste cite: entry.  Example: briefgen sources search "جدول زمني" """
+    from . import evidence
+
+    def body() -> int:
+        library, _ = _library(directory)
+        hits = evidence.search(query, list(library.sources.values()))
+        if as_json:
+            out.print(json.dumps([{"source": h.source_id, "para": h.para, "match": h.text[h.start:h.end],
+                                   "context": _context(h)} for h in hits], ensure_ascii=False, indent=2),
+                      markup=False)
+            return 0 if hits else 1
+        for h in hits:
+            from rich.text import Text
+
+            line = Text(f"{h.source_id} ¶{h.para}: ")
+            before, match, after = _context_parts(h)
+            line.append(before)
+            line.append(match, style="bold reverse")
+            line.append(after)
+            out.print(line)
+            out.print(f'  cite: [{{source: {h.source_id}, quote: "{h.text[h.start:h.end]}"}}]', markup=False,
+                      style="dim")
+        err.print(f"{len(hits)} match{'es' if len(hits) != 1 else ''}", markup=False)
+        return 0 if hits else 1
+
+    _run(body, debug)
+
+
+def _context_parts(hit, width: int = 60) -> tuple[str, str, str]:
+    start = max(0, hit.start - width)
+    end = min(len(hit.text), hit.end + width)
+    return (("…" if start else "") + hit.text[start:hit.start], hit.text[hit.start:hit.end],
+            hit.text[hit.end:end] + ("…" if end < len(hit.text) else ""))
+
+
+def _context(hit) -> str:
+    return "".join(_context_parts(hit))
+
+
 def run() -> None:  # console-script entry point
     app(prog_name="briefgen")
 

@@ -135,3 +135,33 @@ def _diff(q_words: list[str], s_words: list[str], q: list[str], s: list[str]) ->
         if i2 > i1:
             out.append("{+" + " ".join(q_words[i1:i2]) + "+}")
     return " ".join(out)
+
+
+@dataclass
+class Hit:
+    """One occurrence of a searched phrase: source, ¶, and its character span in that ¶."""
+
+    source_id: str
+    para: int
+    text: str
+    start: int
+    end: int
+
+
+def search(phrase: str, sources: list[Source]) -> list[Hit]:
+    """Every whole-word occurrence of a phrase, with the same normalisation as quote checking."""
+    runs = pieces(phrase)
+    if len(runs) != 1:
+        return []
+    needle = " " + " ".join(runs[0]) + " "
+    hits = []
+    for source in sources:
+        for para in source.paragraphs:
+            text, starts = _joined(para)
+            at = text.find(needle)
+            while at >= 0:
+                i = bisect.bisect_left(starts, at + 1)
+                first, last = para.tokens[i], para.tokens[i + len(runs[0]) - 1]
+                hits.append(Hit(source.id, para.number, para.text, first.start, last.end))
+                at = text.find(needle, at + 1)
+    return hits
