@@ -67,13 +67,14 @@ def check(
     outline: Path = typer.Argument(..., help="The outline YAML file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
     """Check citations and quotes without rendering.  Example: briefgen check outline.yaml"""
     from . import pipeline
 
     def body() -> int:
-        result = pipeline.check(outline)
+        result = pipeline.check(outline, allow_outside)
         diags = result.diagnostics
         failed = bool(diags.errors) or (strict and bool(diags.warnings))
         if as_json:
@@ -97,6 +98,7 @@ def build(
     fmt: str = typer.Option("pdf,docx", "--format", "-f", help="Comma-separated: pdf, docx, html."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the outline's output:)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
     """Check, then write reports/<name>.pdf and .docx.  Example: briefgen build outline.yaml --format pdf"""
@@ -104,7 +106,7 @@ def build(
 
     def body() -> int:
         formats = pipeline.parse_formats(fmt)
-        built = pipeline.build(outline, formats, out_dir)
+        built = pipeline.build(outline, formats, out_dir, allow_outside)
         if not quiet:
             _show(built.diagnostics.warnings)
             for name, path in built.outputs.items():

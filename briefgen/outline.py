@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import yamlpos
 from .errors import Diagnostic, InputError
+from .hygiene import describe, sanitize
 
 MAX_OUTLINE_BYTES = 2 * 1024 * 1024
 
@@ -160,11 +161,12 @@ def read_outline(path: Path) -> LoadedOutline:
     if not isinstance(located.data, dict):
         raise InputError("outline must be a mapping of keys (title:, summary:, …)",
                          code="outline-type", **located.where(()))
+    hygiene = _sanitize_strings(located)
     data, extras, unknown = located.data, [], []
     for _ in range(2):  # unknown keys are reported, dropped, and reading goes on
         try:
             outline = Outline.model_validate(data)
-            return LoadedOutline(outline=outline, path=path, located=located, diagnostics=unknown)
+            return LoadedOutline(outline=outline, path=path, located=located, diagnostics=hygiene + unknown)
         except ValidationError as exc:
             errors = [e for e in _drop_implied_missing(extras + exc.errors()) if e not in extras]
             diagnostics = [_diagnostic(err, located) for err in errors]
@@ -174,6 +176,28 @@ def read_outline(path: Path) -> LoadedOutline:
             extras, unknown = errors, sorted(diagnostics, key=_order)
             data = _without(data, [tuple(err["loc"]) for err in errors])
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _sanitize_strings(located: yamlpos.Located) -> list[Diagnostic]:
+    """Remove forbidden and unbalanced bidi characters from every string value, reporting each."""
+    found: list[Diagnostic] = []
+
+    def walk(node: Any, path: tuple) -> Any:
+        if isinstance(node, str):
+            text, findings = sanitize(node)
+            for f in findings:
+                code, message = describe(f)
+                found.append(Diagnostic("warning", code, f"{message} (character {f.offset + 1} of the value)",
+                                        **located.where(path)))
+            return text
+        if isinstance(node, list):
+            return [walk(v, path + (i,)) for i, v in enumerate(node)]
+        if isinstance(node, dict):
+            return {k: walk(v, path + (k,)) for k, v in node.items()}
+        return node
+
+    located.data = walk(located.data, ())
+    return found
 
 
 def _drop_implied_missing(errors: list[dict]) -> list[dict]:

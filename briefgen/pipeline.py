@@ -43,15 +43,20 @@ class Built:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
 
-def check(outline_path: Path) -> Checked:
+def check(outline_path: Path, allow_outside: bool = False) -> Checked:
     """Read and resolve everything without rendering; every problem becomes a diagnostic."""
     diags = Diagnostics()
     result = Checked(diags)
     try:
         result.loaded = read_outline(outline_path)
         diags.items.extend(result.loaded.diagnostics)
+        project = result.loaded.base.resolve()
         folder = result.loaded.base / result.loaded.outline.sources
-        result.library = read_sources(folder, diags)
+        if not allow_outside and not folder.resolve().is_relative_to(project):
+            raise InputError(f"sources folder {folder} is outside the project folder {project}",
+                             code="outside-project", hint="move it into the project, or pass --allow-outside",
+                             **result.loaded.located.where(("sources",)))
+        result.library = read_sources(folder, diags, root=None if allow_outside else project)
         brief = resolve(result.loaded, result.library, diags)
         result.brief = brief if result.ok else None
     except InputError as exc:
@@ -106,9 +111,10 @@ def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics) -> bytes:
     return pdf
 
 
-def build(outline_path: Path, formats: list[str], out_dir: Path | None = None) -> Built:
+def build(outline_path: Path, formats: list[str], out_dir: Path | None = None,
+          allow_outside: bool = False) -> Built:
     """Check, render every format, then write each output atomically."""
-    checked = check(outline_path)
+    checked = check(outline_path, allow_outside)
     if not checked.ok:
         raise InputError(checked.diagnostics.errors[0].message, diagnostics=checked.diagnostics.errors)
     assert checked.loaded is not None and checked.brief is not None

@@ -14,13 +14,14 @@ from . import yamlpos
 from .arabic import Token, tokens
 from .cleaning import Dropped, Para, clean
 from .errors import Diagnostic, Diagnostics, InputError
+from .hygiene import describe, sanitize
 from .model import SourceRef
 from .outline import did_you_mean
 
 REGISTRY = "sources.yaml"
 EXTENSIONS = (".txt", ".md")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_REPORTED = 5  # findings listed per file
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
@@ -94,7 +95,7 @@ class Library:
         return list(self.sources)
 
 
-def read_sources(folder: Path, diags: Diagnostics) -> Library:
+def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None) -> Library:
     """Load every article in a folder; problems go to diags (errors) or raise InputError."""
     if not folder.is_dir():
         raise InputError(f"sources folder not found: {folder}", code="sources-missing",
@@ -117,6 +118,10 @@ def read_sources(folder: Path, diags: Diagnostics) -> Library:
                         hint=did_you_mean(entry.file, names), **located.where(("sources", i, "file")))
     for path in files:
         index, entry = entries.get(path.name, (None, SourceEntry()))
+        if root is not None and not path.resolve().is_relative_to(root):
+            diags.error("outside-project", f"{path.name} links to {path.resolve()}, outside the project folder",
+                        file=str(path), hint="copy the article into the project, or pass --allow-outside")
+            continue
         source = _read_source(path, entry, patterns, diags)
         if source.id in library.sources:
             where = located.where(("sources", index, "id")) if index is not None else {"file": str(path)}
@@ -159,6 +164,9 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> str:
         return raw[3:].decode("utf-8", errors="strict")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
+    if b"\x00" in raw[:65536]:
+        raise InputError(f"{path.name} looks like a binary file (it has NUL bytes), not article text",
+                         code="source-binary", file=str(path), hint="sources must be plain text (.txt or .md)")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -200,12 +208,18 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
             raise InputError(f"bad front matter in {path.name}: {exc.errors()[0]['msg']}",
                              code="bad-front-matter", file=str(path), line=2) from None
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    reported = 0
     for n, line in enumerate(lines, 1):
-        m = _CONTROL.search(line)
-        if m:
-            diags.warning("control-character", f"control character U+{ord(m.group()):04X} removed",
-                          file=str(path), line=n, column=m.start() + 1)
-            lines[n - 1] = _CONTROL.sub("", line)
+        clean_line, findings = sanitize(line)
+        for f in findings:
+            reported += 1
+            if reported <= MAX_REPORTED:
+                code, message = describe(f)
+                diags.warning(code, message, file=str(path), line=n, column=f.offset + 1)
+        lines[n - 1] = clean_line
+    if reported > MAX_REPORTED:
+        diags.warning("control-character", f"{reported - MAX_REPORTED} more such characters not listed",
+                      file=str(path))
     paras, dropped = clean(lines, patterns)
     numbered = [SourceParagraph(i, p.line, p.text, tokens(p.text)) for i, p in enumerate(paras, 1)]
     first = paras[0].text if paras else path.stem

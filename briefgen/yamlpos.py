@@ -42,8 +42,9 @@ class Located:
 
 def load(text: str, file: str) -> Located:
     """Parse YAML text safely; syntax errors become InputError with the position."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -53,10 +54,16 @@ def load(text: str, file: str) -> Located:
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
             hint=_syntax_hint(problem),
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_col(text, exc.position)
+        raise InputError(f"character U+{exc.character:04X} is not allowed in YAML" if isinstance(exc.character, int)
+                         else "invalid byte in YAML", code="yaml-syntax", file=file, line=line, column=column,
+                         hint="remove the control character (write it as \\u escape in a double-quoted string)") from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", code="yaml-syntax", file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     located = Located(data=None, file=file)
     if node is None:
         located.data = None
@@ -64,6 +71,11 @@ def load(text: str, file: str) -> Located:
     budget = [MAX_NODES]
     located.data = _convert(node, (), located, yaml.SafeLoader(""), budget, 0)
     return located
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _syntax_hint(problem: str) -> str | None:
