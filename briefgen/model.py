@@ -172,7 +172,7 @@ def note_text(citation: Citation, labels: dict[str, str]) -> str:
     text = comma.join(parts)
     if citation.para is not None:
         text += f"{comma}¶{citation.para}"
-    return text + "."
+    return text if text.endswith(".") else text + "."
 
 
 def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
@@ -183,4 +183,5 @@ def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
     parts.append(source.date or labels.get("no_date", "n.d."))
     if source.url:
         parts.append(source.url)
-    return comma.join(parts) + "."
+    text = comma.join(parts)
+    return text if text.endswith(".") else text + "."

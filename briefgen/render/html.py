@@ -28,6 +28,7 @@ def render(brief: Brief, template_dir: Path) -> str:
         meta=brief.meta, sections=brief.sections, bibliography=brief.bibliography,
         labels=brief.labels, note=lambda c: note_text(c, brief.labels),
         bib=lambda s: bibliography_text(s, brief.labels), font_css=fonts.font_face_css(),
+        keywords=", ".join(dict.fromkeys(s.title for s in brief.sections)),
     )
     # The stylesheet is inlined so the .html output stands alone.
     link = f'<link rel="stylesheet" href="{STYLESHEET}">'
