@@ -7,6 +7,7 @@ numbered in reading order and quotes already verified when a Brief exists.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
@@ -34,6 +35,7 @@ class Citation:
     source: SourceRef
     para: int | None = None
     quote: str | None = None  # the source's own wording of the verified passage
+    first: bool = True  # the first citation of its source: its note gives the full reference
 
 
 @dataclass
@@ -96,9 +98,18 @@ class Position:
 
 @dataclass
 class PositionGrid:
-    """Positions of several actors, shown side by side."""
+    """Positions of several actors, shown side by side.
+
+    Read like a table: row by row (each actor's 1st point, then each actor's 2nd point, …);
+    citations are numbered in that order, so renderers lay out rows in that order too.
+    """
 
     positions: list[Position]
+
+    def rows(self) -> list[list[Inlines | None]]:
+        """Row i holds every actor's i-th point (None where an actor has fewer points)."""
+        depth = max((len(p.points) for p in self.positions), default=0)
+        return [[p.points[i] if i < len(p.points) else None for p in self.positions] for i in range(depth)]
 
 
 @dataclass
@@ -160,15 +171,39 @@ class Brief:
     labels: dict[str, str] = field(default_factory=dict)
 
 
+def display_date(date: str | None, labels: dict[str, str]) -> str:
+    """A source date as readers expect it: 31/01/2024 in Arabic (as the sources write it)."""
+    if not date:
+        return labels.get("no_date", "n.d.")
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date)
+    if m and labels.get("lang") == "ar":
+        return f"{m.group(3)}/{m.group(2)}/{m.group(1)}"
+    return date
+
+
+def _quoted(title: str, labels: dict[str, str]) -> str:
+    return f"«{title}»" if labels.get("lang") == "ar" else f"“{title}”"
+
+
+def short_title(source: SourceRef, words: int = 6) -> str:
+    """The first words of a title, for short notes."""
+    parts = source.title.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
 def note_text(citation: Citation, labels: dict[str, str]) -> str:
     """The footnote's reference line, the same in every renderer.
 
-    Form (Arabic news-citation convention): Publisher، «Title»، date، ¶N.
+    First note of a source (Arabic news-citation convention): Publisher، «Title»، date، ¶N.
+    Later notes of the same source are short: Publisher (or «short title»)، ¶N.
     """
     s = citation.source
     comma = labels.get("comma", "، ")
-    parts = [p for p in (s.publisher, f"«{s.title}»" if labels.get("lang") == "ar" else f"“{s.title}”") if p]
-    parts.append(s.date or labels.get("no_date", "n.d."))
+    if citation.first:
+        parts = [p for p in (s.publisher, _quoted(s.title, labels)) if p]
+        parts.append(display_date(s.date, labels))
+    else:
+        parts = [s.publisher or _quoted(short_title(s), labels)]
     text = comma.join(parts)
     if citation.para is not None:
         text += f"{comma}¶{citation.para}"
@@ -178,9 +213,8 @@ def note_text(citation: Citation, labels: dict[str, str]) -> str:
 def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
     """The bibliography entry of a source: Publisher، «Title»، author، date، URL."""
     comma = labels.get("comma", "، ")
-    title = f"«{source.title}»" if labels.get("lang") == "ar" else f"“{source.title}”"
-    parts = [p for p in (source.publisher, title, source.author) if p]
-    parts.append(source.date or labels.get("no_date", "n.d."))
+    parts = [p for p in (source.publisher, _quoted(source.title, labels), source.author) if p]
+    parts.append(display_date(source.date, labels))
     if source.url:
         parts.append(source.url)
     text = comma.join(parts)

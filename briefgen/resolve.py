@@ -21,6 +21,7 @@ class _Resolver:
     def __init__(self, loaded: LoadedOutline, library: Library, diags: Diagnostics):
         self.loaded, self.library, self.diags = loaded, library, diags
         self.citations: list[Citation] = []
+        self.cited: set[str] = set()
 
     def where(self, path: tuple) -> dict:
         return self.loaded.located.where(path)
@@ -47,7 +48,9 @@ class _Resolver:
             self.diags.error("bad-para", f"'{source.id}' has {len(source.paragraphs)} paragraphs, not ¶{para}",
                              hint=f"see `briefgen sources show {source.id}`", **self.where(path + ("para",)))
             return None
-        citation = Citation(len(self.citations) + 1, source.ref, para, quote)
+        first = source.id not in self.cited
+        self.cited.add(source.id)
+        citation = Citation(len(self.citations) + 1, source.ref, para, quote, first)
         self.citations.append(citation)
         return Cite(citation)
 
@@ -115,10 +118,13 @@ def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics) -> Brie
             role = r.inlines(a.role, a.cite, ("actors", i), text_key="role")
             actors.append(Actor(a.name, role, a.stance))
         add("actors", [ActorTable(actors)])
-    if o.positions:
-        add("positions", [PositionGrid([
-            Position(p.actor, p.stance, [r.item(pt, ("positions", i, "points", j)) for j, pt in enumerate(p.points)])
-            for i, p in enumerate(o.positions)])])
+    if o.positions:  # numbered row by row, as the comparison table is read (see PositionGrid)
+        points: list[list[Inlines]] = [[] for _ in o.positions]
+        for j in range(max(len(p.points) for p in o.positions)):
+            for i, p in enumerate(o.positions):
+                if j < len(p.points):
+                    points[i].append(r.item(p.points[j], ("positions", i, "points", j)))
+        add("positions", [PositionGrid([Position(p.actor, p.stance, points[i]) for i, p in enumerate(o.positions)])])
     if o.risks:
         add("risks", [RiskList([
             Risk(k.title, r.inlines(k.text, k.cite, ("risks", i)), k.likelihood, k.impact)

@@ -194,6 +194,12 @@ def _front_matter(text: str, path: Path) -> tuple[dict, str]:
     return data, text[body_start + 1:] if body_start >= 0 else ""
 
 
+def _inferred_title(first_line: str, words: int = 12) -> str:
+    """The first kept line as title; a long one is a paragraph, so only its opening words."""
+    parts = first_line.split()
+    return first_line if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
 def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnostics) -> Source:
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
@@ -222,7 +228,7 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
                       file=str(path))
     paras, dropped = clean(lines, patterns)
     numbered = [SourceParagraph(i, p.line, p.text, tokens(p.text)) for i, p in enumerate(paras, 1)]
-    first = paras[0].text if paras else path.stem
+    first = _inferred_title(paras[0].text) if paras else path.stem
     date_match = next((m for p in paras[:8] if (m := _DATE.search(p.text))), None)
     suggested = (f"{date_match.group(3)}-{int(date_match.group(2)):02d}-{int(date_match.group(1)):02d}"
                  if date_match else None)

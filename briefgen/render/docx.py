@@ -195,8 +195,9 @@ class _Doc:
             if pos.stance:
                 cell.append(self.text_para("TableText", pos.stance))
             header.append(cell)
-        points = [self.item_list(p.points, False, "TableText", in_table=True) for p in block.positions]
-        return self.table(widths, header, [points])
+        rows = [[self.item_list([point], False, "TableText", in_table=True) if point else []
+                 for point in row] for row in block.rows()]
+        return self.table(widths, header, rows)
 
     def risk_table(self, block: model.RiskList):
         rows = [

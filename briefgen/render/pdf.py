@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -41,10 +43,24 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
     refused: list[str] = []
     fetcher = _fetcher_class()([*allowed, *fonts.font_dirs()], refused)
     try:
-        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                                   url_fetcher=fetcher).render()
-        document.metadata.created = document.metadata.modified = created
-        pdf = document.write_pdf(pdf_tags=True)
+        with _fixed_font_timestamps():
+            document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                       url_fetcher=fetcher).render()
+            document.metadata.created = document.metadata.modified = created
+            pdf = document.write_pdf(pdf_tags=True)
     except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
     return pdf, refused
+
+
+@contextmanager
+def _fixed_font_timestamps():
+    """fontTools stamps subset fonts with the current time unless SOURCE_DATE_EPOCH is set."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if previous is None:
+        os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
