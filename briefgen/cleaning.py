@@ -123,8 +123,8 @@ def _drop_pull_quotes(lines: list[str], norms: list[str], drop: dict[int, str]) 
         said = normalize(m.group("said")).split()
         if len(said) < 6:
             continue
-        if any(j != i and len(norms[j]) > len(" ".join(said)) and _shared_run(said, norms[j].split()) >= 0.75 * len(said)
-               for j in range(len(lines)) if lines[j]):
+        longer = [j for j in range(len(lines)) if lines[j] and j != i and len(norms[j]) > len(" ".join(said))]
+        if any(_shared_run(said, norms[j].split()) >= 0.75 * len(said) for j in longer):
             drop[i] = "pull-quote"
             speakers.append(normalize(m.group("who")))
     for i, text in enumerate(lines):

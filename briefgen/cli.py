@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -109,7 +110,7 @@ def build(
         built = pipeline.build(outline, formats, out_dir, allow_outside)
         if not quiet:
             _show(built.diagnostics.warnings)
-            for name, path in built.outputs.items():
+            for path in built.outputs.values():
                 err.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)", markup=False)
             err.print(f"{len(built.brief.citations)} footnotes, "
                       f"{sum(1 for c in built.brief.citations if c.quote)} verified quotes", markup=False)
@@ -198,7 +199,7 @@ def sources_search(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     debug: bool = typer.Option(False, "--debug"),
 ) -> None:
-    """Find a phrase in every source, with a ready-to-paste cite: entry.  Example: briefgen sources search "جدول زمني" """
+    """Find a phrase in every source, with a cite: entry to paste.  Example: briefgen sources search "جدول زمني" """
     from . import evidence
 
     def body() -> int:

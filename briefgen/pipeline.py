@@ -91,7 +91,7 @@ def _pdf_date(date: str | None) -> str | None:
     if epoch and epoch.isdigit():
         import datetime as dt
 
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return None
 
 

@@ -9,8 +9,24 @@ from . import evidence
 from .arabic import normalize
 from .errors import Diagnostics
 from .labels import labels_for
-from .model import (Actor, ActorTable, Brief, Citation, Cite, Inlines, ItemList, Meta, Paragraph,
-                    Position, PositionGrid, Risk, RiskList, Section, SourceRef, Text)
+from .model import (
+    Actor,
+    ActorTable,
+    Brief,
+    Citation,
+    Cite,
+    Inlines,
+    ItemList,
+    Meta,
+    Paragraph,
+    Position,
+    PositionGrid,
+    Risk,
+    RiskList,
+    Section,
+    SourceRef,
+    Text,
+)
 from .outline import CiteRef, Item, LoadedOutline, did_you_mean
 from .sources import Library
 
@@ -64,7 +80,7 @@ class _Resolver:
                 return
         near = evidence.closest(ref.quote, self.library.sources[ref.source])
         hint = (f"closest passage, ¶{near.para}: {near.diff}   ([-source-] {{+quote+}})" if near and near.score >= 0.3
-                else f"no similar passage; search with `briefgen sources search \"…\"`")
+                else "no similar passage; search with `briefgen sources search \"…\"`")
         self.diags.error("quote-not-found", f"quote not found in source '{ref.source}'", hint=hint, **where)
 
     def inlines(self, text: str, cites: list[CiteRef], path: tuple, text_key: str = "text") -> Inlines:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import yamlpos
 from .arabic import Token, tokens
-from .cleaning import Dropped, Para, clean
+from .cleaning import Dropped, clean
 from .errors import Diagnostic, Diagnostics, InputError
 from .hygiene import describe, sanitize
 from .model import SourceRef

@@ -58,7 +58,7 @@ def load(text: str, file: str) -> Located:
         line, column = _line_col(text, exc.position)
         raise InputError(f"character U+{exc.character:04X} is not allowed in YAML" if isinstance(exc.character, int)
                          else "invalid byte in YAML", code="yaml-syntax", file=file, line=line, column=column,
-                         hint="remove the control character (write it as \\u escape in a double-quoted string)") from None
+                         hint="remove it, or write it as a \\u escape inside a double-quoted string") from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", code="yaml-syntax", file=file) from None
     finally:

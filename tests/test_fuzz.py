@@ -1,9 +1,8 @@
 """Property tests: whatever YAML or text the readers get, the outcome is a result or a briefgen error."""
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import yaml
 
 from briefgen.errors import BriefgenError, Diagnostics
 from briefgen.outline import read_outline

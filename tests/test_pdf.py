@@ -10,7 +10,6 @@ from briefgen.arabic import words
 
 from .conftest import require
 
-
 BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 CALL_COLOUR = (0x1F / 255, 0x4E / 255, 0x7A / 255)  # --call in templates/brief.css
 

@@ -53,7 +53,7 @@ def test_crlf_and_cr_line_endings(tmp_path, newline):
 
 
 def test_control_characters_are_reported_and_removed(tmp_path):
-    (tmp_path / "a.txt").write_bytes("عنوان\n\nنص\x07 المقال.\n".encode("utf-8"))
+    (tmp_path / "a.txt").write_bytes("عنوان\n\nنص\x07 المقال.\n".encode())
     library, diags = read(tmp_path)
     assert library.sources["a"].paragraphs[1].text == "نص المقال."
     (d,) = diags.items

@@ -103,11 +103,17 @@ class _Doc:
 
     def inline_runs(self, inlines: model.Inlines, style: str | None = None) -> list:
         out = []
+        previous = None
         for inline in inlines:
             if isinstance(inline, model.Cite):
+                if isinstance(previous, model.Cite):  # "3،4" rather than "34" for adjacent marks
+                    sep = self.labels.get("comma", ", ").strip()
+                    out.append(ooxml.text_run(sep, [el("w:rStyle", {"w:val": "FootnoteReference"}),
+                                                    el("w:rtl") if self.rtl else None]))
                 out.append(self.cite_run(inline.citation))
             else:
                 out.extend(self.runs(inline.text, style))
+            previous = inline
         return out
 
     def cite_run(self, citation: model.Citation):

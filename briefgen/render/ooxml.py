@@ -319,7 +319,8 @@ def styles_xml(rtl: bool) -> str:
             put(style, el("w:basedOn", {"w:val": based_on}))
         put(style, el("w:qFormat"))
         if kind == "paragraph":
-            ppr = [p for p in ppr if not (rtl and p[0] == "w:jc" and p[1]["w:val"] == "left")]
+            # Word and LibreOffice read jc left/right as start/end of the paragraph's direction:
+            # "left" in a w:bidi paragraph is flush right, so the same value serves both languages.
             put(style, props("w:pPr", [*_spec(ppr), el("w:bidi") if rtl else None]))
         if style_id != "DefaultParagraphFont":
             rpr_items = _spec(rpr)
