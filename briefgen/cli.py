@@ -98,6 +98,9 @@ def build(
     outline: Path = typer.Argument(..., help="The outline YAML file."),
     fmt: str = typer.Option("pdf,docx", "--format", "-f", help="Comma-separated: pdf, docx, html."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the outline's output:)."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
+    comments: bool = typer.Option(True, "--comments/--no-comments", help="DOCX: verified quotes as Word comments."),
+    reference_docx: Optional[Path] = typer.Option(None, "--reference-docx", help="DOCX: take styles from this file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
@@ -107,7 +110,9 @@ def build(
 
     def body() -> int:
         formats = pipeline.parse_formats(fmt)
-        built = pipeline.build(outline, formats, out_dir, allow_outside)
+        options = pipeline.Options(out_dir=out_dir, template=template, allow_outside=allow_outside,
+                                   comments=comments, reference_docx=reference_docx)
+        built = pipeline.build(outline, formats, options)
         if not quiet:
             _show(built.diagnostics.warnings)
             for path in built.outputs.values():

@@ -101,6 +101,7 @@ class Outline(_Strict):
     lang: Literal["ar", "en"] = "ar"
     sources: str = Field("sources/", description="folder of articles, relative to the outline")
     output: str = Field("reports/", description="output folder, relative to the outline")
+    template: str | None = Field(None, description="theme folder (brief.html, brief.css), relative to the outline")
     summary: list[Item] = Field(default_factory=list)
     background: list[Item] = Field(default_factory=list)
     actors: list[ActorSpec] = Field(default_factory=list)

@@ -6,6 +6,7 @@ import importlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,18 @@ from .sources import Library, read_sources
 FORMATS = ("pdf", "docx", "html")
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # installed wheel
 CHECKOUT_TEMPLATES = Path(__file__).parent.parent / "templates"  # source checkout / editable install
+
+
+@dataclass
+class Options:
+    """How to build: everything a user can choose besides the outline and the formats."""
+
+    out_dir: Path | None = None  # default: the outline's output: folder
+    template: Path | None = None  # a theme folder (brief.html, brief.css); default: the outline's template:
+    allow_outside: bool = False  # sources and templates may live outside the project folder
+    comments: bool = True  # DOCX: each verified quote as a Word comment on the sentence citing it
+    reference_docx: Path | None = None  # DOCX: styles, page setup and header from the user's own Word file
+    progress: Callable[[str], None] | None = None  # called with the name of each step as it starts
 
 
 @dataclass
@@ -75,8 +88,19 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def template_dir(project: Path) -> Path:
-    """The project's own templates/ if it has the theme, else briefgen's default theme."""
+def template_dir(project: Path, chosen: Path | None = None, allow_outside: bool = False,
+                 where: dict | None = None) -> Path:
+    """The chosen theme folder, else the project's own templates/, else briefgen's default theme."""
+    if chosen is not None:
+        folder = chosen if chosen.is_absolute() else project / chosen
+        if not (folder / "brief.html").is_file():
+            raise InputError(f"template folder {folder} has no brief.html", code="no-template",
+                             hint="a theme folder holds brief.html and brief.css; copy templates/ to start one",
+                             **(where or {}))
+        if not allow_outside and not folder.resolve().is_relative_to(project.resolve()):
+            raise InputError(f"template folder {folder} is outside the project folder", code="outside-project",
+                             hint="move it into the project, or pass --allow-outside", **(where or {}))
+        return folder
     for candidate in (project / "templates", PACKAGE_TEMPLATES, CHECKOUT_TEMPLATES):
         if (candidate / "brief.html").is_file():
             return candidate
@@ -95,33 +119,44 @@ def _pdf_date(date: str | None) -> str | None:
     return None
 
 
-def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics) -> bytes:
+def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics, templates: Path,
+           options: Options | None = None) -> bytes:
     """One output format's bytes. Renderers are imported only when asked for."""
     if fmt == "docx":
         return importlib.import_module("briefgen.render.docx").render(brief)
-    templates = template_dir(project)
     html = importlib.import_module("briefgen.render.html").render(brief, templates)
     if fmt == "html":
         return html.encode("utf-8")
     pdf, refused = importlib.import_module("briefgen.render.pdf").render(
         html, templates, [templates, project], _pdf_date(brief.meta.date))
     for url in refused:
-        diags.warning("fetch-refused", f"the PDF renderer refused to fetch {url}",
+        shown = url if len(url) <= 100 else url[:100] + "…"
+        diags.warning("fetch-refused", f"the PDF renderer refused to fetch {shown}",
                       hint="only files in the template folder and the project are read")
     return pdf
 
 
-def build(outline_path: Path, formats: list[str], out_dir: Path | None = None,
-          allow_outside: bool = False) -> Built:
+def build(outline_path: Path, formats: list[str], options: Options | None = None) -> Built:
     """Check, render every format, then write each output atomically."""
-    checked = check(outline_path, allow_outside)
+    options = options or Options()
+    step = options.progress or (lambda name: None)
+    step("checking outline, sources and quotes")
+    checked = check(outline_path, options.allow_outside)
     if not checked.ok:
         raise InputError(checked.diagnostics.errors[0].message, diagnostics=checked.diagnostics.errors)
     assert checked.loaded is not None and checked.brief is not None
     project = checked.loaded.base
-    out = out_dir or project / checked.loaded.outline.output
+    outline = checked.loaded.outline
+    chosen = options.template or (Path(outline.template) if outline.template else None)
+    where = checked.loaded.located.where(("template",)) if options.template is None and outline.template else None
+    templates = template_dir(project, chosen, options.allow_outside, where)
+    out = options.out_dir or project / outline.output
     built = Built(checked.brief, diagnostics=checked.diagnostics)
-    payloads = {fmt: render(checked.brief, fmt, project, built.diagnostics) for fmt in formats}
+    payloads = {}
+    for fmt in formats:
+        step(f"rendering {fmt.upper()}")
+        payloads[fmt] = render(checked.brief, fmt, project, built.diagnostics, templates, options)
+    step("writing outputs")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -30,7 +30,7 @@ def library():
 def sample_build(tmp_path_factory):
     """The sample brief built once for the session in all three formats."""
     out = tmp_path_factory.mktemp("reports")
-    return pipeline.build(SAMPLE_OUTLINE, ["pdf", "docx", "html"], out)
+    return pipeline.build(SAMPLE_OUTLINE, ["pdf", "docx", "html"], pipeline.Options(out_dir=out))
 
 
 @pytest.fixture()

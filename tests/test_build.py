@@ -94,3 +94,71 @@ def test_html_escapes_outline_text(project, cli):
     assert cli("build", outline, "--format", "html").exit_code == 0
     html = (project.root / "reports" / "outline.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "{{ 7*7 }}" in html
+
+
+def test_template_option_and_key_choose_the_theme(project, cli):
+    import shutil
+
+    from .conftest import ROOT
+
+    theme = project.root / "mytheme"
+    shutil.copytree(ROOT / "templates", theme)
+    css = theme / "brief.css"
+    css.write_text(css.read_text(encoding="utf-8").replace("--accent: #1f4e79", "--accent: #7a1f1f"), encoding="utf-8")
+    outline = project(GOOD + "template: mytheme/\n")
+    assert cli("build", outline, "--format", "html").exit_code == 0
+    assert "--accent: #7a1f1f" in (project.root / "reports" / "outline.html").read_text(encoding="utf-8")
+
+
+def test_template_outside_the_project_is_refused(project, cli, tmp_path_factory):
+    import shutil
+
+    from .conftest import ROOT
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "theme"
+    shutil.copytree(ROOT / "templates", elsewhere)
+    outline = project(GOOD + f"template: {elsewhere}\n")
+    result = cli("build", outline, "--format", "html")
+    assert result.exit_code == 1
+    assert "outside the project folder" in result.output and ":5:11: error" in result.output
+    assert cli("build", outline, "--format", "html", "--allow-outside").exit_code == 0
+
+
+def test_missing_template_folder_is_an_input_error(project, cli):
+    result = cli("build", project(GOOD), "--format", "html", "--template", "nowhere")
+    assert result.exit_code == 1 and "has no brief.html" in result.output
+
+
+def test_the_pdf_renderer_fetches_nothing_outside_the_sandbox(project, cli, tmp_path_factory):
+    import shutil
+
+    from .conftest import ROOT
+
+    secret = tmp_path_factory.mktemp("outside") / "secret.png"
+    secret.write_bytes(b"not really a png")
+    theme = project.root / "templates"
+    shutil.copytree(ROOT / "templates", theme)
+    html = theme / "brief.html"
+    html.write_text(html.read_text(encoding="utf-8").replace(
+        "<body>", f'<body><img src="{secret.as_uri()}"><img src="http://127.0.0.1:9/x.png">'
+                  f'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+                  f'<img src="data:image/png;base64,{"A" * 300_000}">'), encoding="utf-8")
+    result = cli("build", project(GOOD), "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    assert f"refused to fetch {secret.as_uri()}" in result.output
+    assert "refused to fetch http://127.0.0.1:9/x.png" in result.output
+    assert "refused to fetch data:image/png;base64,AAAA" in result.output
+    assert "refused to fetch data:image/gif" not in result.output  # a small inline image is allowed
+
+
+def test_an_unexpected_exception_prints_a_bug_report_line_not_a_traceback(project, cli, monkeypatch):
+    from briefgen import pipeline
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(pipeline, "render", broken)
+    result = cli("build", project(GOOD), "--format", "html")
+    assert result.exit_code == 70
+    assert "internal error (ZeroDivisionError)" in result.output and "--debug" in result.output
+    assert "Traceback" not in result.output

@@ -114,5 +114,5 @@ def test_rebuild_is_byte_identical(sample_build, tmp_path, fmt):
 
     from .conftest import SAMPLE_OUTLINE
 
-    again = pipeline.build(SAMPLE_OUTLINE, [fmt], tmp_path)
+    again = pipeline.build(SAMPLE_OUTLINE, [fmt], pipeline.Options(out_dir=tmp_path))
     assert again.outputs[fmt].read_bytes() == sample_build.outputs[fmt].read_bytes()

@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlparse
 from ..errors import RenderError
 from . import fonts
 
+MAX_DATA_URL = 256 * 1024  # characters: a small inline logo is fine, a large blob is refused
+
 
 def _fetcher_class():
     from weasyprint.urls import URLFetcher
@@ -19,12 +21,14 @@ def _fetcher_class():
         """Serves only files under the allowed folders; refuses network and other files."""
 
         def __init__(self, roots: list[Path], refused: list[str]):
-            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
             self.roots = [r.resolve() for r in roots]
             self.refused = refused
 
         def fetch(self, url, headers=None):
             parsed = urlparse(url)
+            if parsed.scheme == "data" and len(url) <= MAX_DATA_URL:
+                return super().fetch(url, headers)
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 if any(path.is_relative_to(root) for root in self.roots):
