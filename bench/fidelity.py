@@ -32,7 +32,7 @@ def visible_text(page: str) -> str:
 
 
 def fidelity(page: str, templates: Path, project: Path) -> tuple[float, list[str]]:
-    pdf, _ = pdf_renderer.render(page, templates, [templates, project])
+    pdf, _, _ = pdf_renderer.render(page, templates, [templates, project])
     with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
         fh.write(pdf)
         fh.flush()

@@ -54,6 +54,7 @@ class Built:
     brief: Brief
     outputs: dict[str, Path] = field(default_factory=dict)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    stats: dict = field(default_factory=dict)  # e.g. {"pages": 5} once the PDF is laid out
 
 
 def check(outline_path: Path, allow_outside: bool = False) -> Checked:
@@ -120,15 +121,17 @@ def _pdf_date(date: str | None) -> str | None:
 
 
 def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics, templates: Path,
-           options: Options | None = None) -> bytes:
+           options: Options | None = None, stats: dict | None = None) -> bytes:
     """One output format's bytes. Renderers are imported only when asked for."""
     if fmt == "docx":
         return importlib.import_module("briefgen.render.docx").render(brief)
     html = importlib.import_module("briefgen.render.html").render(brief, templates)
     if fmt == "html":
         return html.encode("utf-8")
-    pdf, refused = importlib.import_module("briefgen.render.pdf").render(
+    pdf, refused, pages = importlib.import_module("briefgen.render.pdf").render(
         html, templates, [templates, project], _pdf_date(brief.meta.date))
+    if stats is not None:
+        stats["pages"] = pages
     for url in refused:
         shown = url if len(url) <= 100 else url[:100] + "…"
         diags.warning("fetch-refused", f"the PDF renderer refused to fetch {shown}",
@@ -155,7 +158,7 @@ def build(outline_path: Path, formats: list[str], options: Options | None = None
     payloads = {}
     for fmt in formats:
         step(f"rendering {fmt.upper()}")
-        payloads[fmt] = render(checked.brief, fmt, project, built.diagnostics, templates, options)
+        payloads[fmt] = render(checked.brief, fmt, project, built.diagnostics, templates, options, built.stats)
     step("writing outputs")
     try:
         out.mkdir(parents=True, exist_ok=True)

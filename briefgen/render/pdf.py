@@ -39,8 +39,8 @@ def _fetcher_class():
     return SandboxFetcher
 
 
-def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None) -> tuple[bytes, list[str]]:
-    """PDF bytes of the HTML, and the URLs the sandbox refused."""
+def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None) -> tuple[bytes, list[str], int]:
+    """PDF bytes of the HTML, the URLs the sandbox refused, and the number of pages."""
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -54,7 +54,7 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
             pdf = document.write_pdf(pdf_tags=True)
     except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
-    return pdf, refused
+    return pdf, refused, len(document.pages)
 
 
 @contextmanager
