@@ -25,6 +25,15 @@ class SourceRef:
     date: str | None = None
     url: str | None = None
     accessed: str | None = None
+    reliability: str | None = None  # Admiralty code A–F: the source's reliability
+    credibility: int | None = None  # Admiralty code 1–6: the information's credibility
+
+    @property
+    def grade(self) -> str | None:
+        """The Admiralty grade written together, e.g. "B2" (None when ungraded)."""
+        if self.reliability is None and self.credibility is None:
+            return None
+        return f"{self.reliability or '?'}{self.credibility or '?'}"
 
 
 @dataclass
@@ -114,12 +123,18 @@ class PositionGrid:
 
 @dataclass
 class Risk:
-    """A risk: title, cited description, optional likelihood and impact labels."""
+    """A risk: title, cited description, likelihood and impact (labels and 1–5 ranks), indicators."""
 
     title: str
     body: Inlines
-    likelihood: str | None = None
+    likelihood: str | None = None  # label in the brief's language, e.g. "مرجّح"
     impact: str | None = None
+    likelihood_rank: int | None = None  # 1 (rare) … 5 (almost certain)
+    impact_rank: int | None = None  # 1 (insignificant) … 5 (severe)
+    rating: str | None = None  # low / medium / high / very high, in the brief's language
+    rating_rank: int | None = None  # 1 … 4
+    indicators: list[Inlines] = field(default_factory=list)
+    number: int = 0  # 1-based position in the risk list, used to place it in the matrix
 
 
 @dataclass
@@ -129,7 +144,82 @@ class RiskList:
     risks: list[Risk]
 
 
-Block = Union[Paragraph, ItemList, ActorTable, PositionGrid, RiskList]
+@dataclass
+class RiskMatrix:
+    """Likelihood × impact grid (5 × 5) with each rated risk placed in its cell by number."""
+
+    risks: list[Risk]
+    likelihood_labels: list[str]  # rank 1 … 5, in the brief's language
+    impact_labels: list[str]
+    rating_labels: list[str]  # low … very high
+
+    def cell(self, likelihood: int, impact: int) -> list[Risk]:
+        return [r for r in self.risks if (r.likelihood_rank, r.impact_rank) == (likelihood, impact)]
+
+    @staticmethod
+    def cell_rating(likelihood: int, impact: int) -> int:
+        """1 low, 2 medium, 3 high, 4 very high (the standard 5 × 5 bands)."""
+        score = likelihood * impact
+        return 1 if score <= 4 else 2 if score <= 9 else 3 if score <= 16 else 4
+
+
+@dataclass
+class Judgment:
+    """A key judgment: cited text, likelihood (ICD 203 term and band) and confidence, kept apart."""
+
+    inlines: Inlines
+    likelihood: str | None = None  # e.g. "مرجّح"
+    band: str | None = None  # e.g. "55–80%"
+    confidence: str | None = None  # e.g. "متوسطة"
+
+
+@dataclass
+class KeyJudgments:
+    """The key judgments, main message first."""
+
+    judgments: list[Judgment]
+
+
+@dataclass
+class TimelineEvent:
+    """A dated event: the date as shown, and its cited description."""
+
+    date: str
+    inlines: Inlines
+
+
+@dataclass
+class Timeline:
+    """Dated events in date order."""
+
+    events: list[TimelineEvent]
+
+
+@dataclass
+class AnnexClaim:
+    """A claim of the brief and the citations that carry it."""
+
+    text: str
+    citations: list[Citation]
+
+
+@dataclass
+class AnnexGroup:
+    """The claims of one section of the brief."""
+
+    title: str
+    claims: list[AnnexClaim]
+
+
+@dataclass
+class EvidenceAnnex:
+    """Every claim with its citations, verified quotes and ¶ pinpoints, by section."""
+
+    groups: list[AnnexGroup]
+
+
+Block = Union[Paragraph, ItemList, ActorTable, PositionGrid, RiskList, RiskMatrix, KeyJudgments, Timeline,
+              EvidenceAnnex]
 
 
 @dataclass
@@ -169,6 +259,7 @@ class Brief:
     citations: list[Citation]
     bibliography: list[SourceRef]
     labels: dict[str, str] = field(default_factory=dict)
+    source_summary: str | None = None  # generated from the Admiralty grades, shown before the bibliography
 
 
 def display_date(date: str | None, labels: dict[str, str]) -> str:
@@ -218,4 +309,5 @@ def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
     if source.url:
         parts.append(source.url)
     text = comma.join(parts)
-    return text if text.endswith(".") else text + "."
+    text = text if text.endswith(".") else text + "."
+    return f"{text} [{source.grade}]" if source.grade else text

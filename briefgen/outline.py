@@ -78,15 +78,37 @@ class PositionSpec(_Strict):
 
 
 class RiskSpec(_Strict):
-    """A risk: title, cited text, optional likelihood and impact."""
+    """A risk: title, cited text, likelihood and impact on the 5-step scales, indicators."""
 
     title: str = Field(min_length=1)
     text: str = Field(min_length=1)
     cite: list[CiteRef] = Field(default_factory=list)
-    likelihood: str | None = None
-    impact: str | None = None
+    likelihood: str | None = Field(None, description="rare, unlikely, possible, likely, almost certain (or Arabic)")
+    impact: str | None = Field(None, description="insignificant, minor, moderate, major, severe (or Arabic)")
+    indicators: list[Item] = Field(default_factory=list, description="signposts that the risk is materialising")
 
     _cite_list = field_validator("cite", mode="before")(lambda v: _as_cite_list(v))
+    _indicator_list = field_validator("indicators", mode="before")(lambda v: _as_list(v))
+
+
+class JudgmentSpec(Item):
+    """A key judgment: cited text, ICD 203 likelihood and confidence (stated apart)."""
+
+    likelihood: str | None = Field(None, description="ICD 203 term, e.g. likely / مرجّح")
+    confidence: str | None = Field(None, description="low, moderate or high (or Arabic)")
+
+
+class EventSpec(Item):
+    """A dated event of the timeline."""
+
+    date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()[:10]
+        return str(value) if isinstance(value, int) else value
 
 
 class Outline(_Strict):
@@ -103,22 +125,27 @@ class Outline(_Strict):
     output: str = Field("reports/", description="output folder, relative to the outline")
     template: str | None = Field(None, description="theme folder (brief.html, brief.css), relative to the outline")
     summary: list[Item] = Field(default_factory=list)
+    key_judgments: list[JudgmentSpec] = Field(default_factory=list)
+    assumptions: list[Item] = Field(default_factory=list)
     background: list[Item] = Field(default_factory=list)
+    timeline: list[EventSpec] = Field(default_factory=list)
     actors: list[ActorSpec] = Field(default_factory=list)
     positions: list[PositionSpec] = Field(default_factory=list)
     risks: list[RiskSpec] = Field(default_factory=list)
     open_questions: list[Item] = Field(default_factory=list)
+    annex: Literal["evidence"] | None = Field(None, description="'evidence': add the evidence annex")
 
     @field_validator("date", mode="before")
     @classmethod
     def _date_text(cls, value: Any) -> Any:
         return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
-    _item_lists = field_validator("summary", "background", "open_questions", mode="before")(
+    _item_lists = field_validator("summary", "background", "open_questions", "assumptions", mode="before")(
         lambda v: _as_list(v))
 
 
-SECTION_KEYS = ("summary", "background", "actors", "positions", "risks", "open_questions")
+SECTION_KEYS = ("summary", "key_judgments", "assumptions", "background", "timeline", "actors", "positions", "risks",
+                "open_questions")
 
 
 class LoadedOutline(BaseModel):

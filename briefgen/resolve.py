@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from . import evidence
+from . import evidence, tradecraft
 from .arabic import normalize
 from .errors import Diagnostics
 from .labels import labels_for
@@ -38,6 +38,8 @@ class _Resolver:
         self.loaded, self.library, self.diags = loaded, library, diags
         self.citations: list[Citation] = []
         self.cited: set[str] = set()
+        self.section = ""  # the section being resolved
+        self.claims: list[tuple[str, Inlines]] = []  # (section key, cited text) for the evidence annex
 
     def where(self, path: tuple) -> dict:
         return self.loaded.located.where(path)
@@ -102,14 +104,17 @@ class _Resolver:
             if c:
                 out.append(c)
         out = [x for x in out if not (isinstance(x, Text) and not x.text)]
+        if any(isinstance(x, Cite) for x in out):
+            self.claims.append((self.section, out))
         if "[@" in text and not MARKER.search(text):
             self.diags.warning("bad-marker", "text contains '[@' that is not a citation marker",
                                hint="write [@id] or [@id, ¶3]", **self.where(path + (text_key,)))
         return out
 
-    def item(self, item: Item, path: tuple) -> Inlines:
+    def item(self, item: Item, path: tuple, require_cite: bool = True) -> Inlines:
+        """A claim: its text and citations (warned about when it has none and needs some)."""
         inl = self.inlines(item.text, item.cite, path)
-        if path[0] not in ("open_questions",) and not any(isinstance(x, Cite) for x in inl):
+        if require_cite and not any(isinstance(x, Cite) for x in inl):
             self.diags.warning("uncited", "statement has no citation",
                                hint="add cite: [source-id] or an inline [@source-id]", **self.where(path))
         return inl
@@ -122,36 +127,76 @@ def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics) -> Brie
     labels = labels_for(o.lang)
     sections: list[Section] = []
 
-    def add(key: str, blocks: list) -> None:
+    def add(key: str, build) -> None:
+        r.section = key
+        blocks = build()
         if blocks:
             sections.append(Section(key, len(sections) + 1, labels[key], blocks))
 
-    add("summary", [Paragraph(r.item(it, ("summary", i))) for i, it in enumerate(o.summary)])
-    add("background", [Paragraph(r.item(it, ("background", i))) for i, it in enumerate(o.background)])
-    if o.actors:
-        actors = []
-        for i, a in enumerate(o.actors):
-            role = r.inlines(a.role, a.cite, ("actors", i), text_key="role")
-            actors.append(Actor(a.name, role, a.stance))
-        add("actors", [ActorTable(actors)])
-    if o.positions:  # numbered row by row, as the comparison table is read (see PositionGrid)
-        points: list[list[Inlines]] = [[] for _ in o.positions]
-        for j in range(max(len(p.points) for p in o.positions)):
-            for i, p in enumerate(o.positions):
-                if j < len(p.points):
-                    points[i].append(r.item(p.points[j], ("positions", i, "points", j)))
-        add("positions", [PositionGrid([Position(p.actor, p.stance, points[i]) for i, p in enumerate(o.positions)])])
-    if o.risks:
-        add("risks", [RiskList([
-            Risk(k.title, r.inlines(k.text, k.cite, ("risks", i)), k.likelihood, k.impact)
-            for i, k in enumerate(o.risks)])])
-    add("open_questions", [ItemList(True, [r.item(it, ("open_questions", i)) for i, it in enumerate(o.open_questions)])]
+    def paragraphs(key: str) -> list:
+        return [Paragraph(r.item(it, (key, i))) for i, it in enumerate(getattr(o, key))]
+
+    add("summary", lambda: paragraphs("summary"))
+    add("key_judgments", lambda: tradecraft.key_judgments(r, o, o.lang))
+    add("assumptions", lambda: [ItemList(False, [r.item(it, ("assumptions", i), require_cite=False)
+                                                 for i, it in enumerate(o.assumptions)])] if o.assumptions else [])
+    add("background", lambda: paragraphs("background"))
+    add("timeline", lambda: tradecraft.timeline(r, o, labels))
+    add("actors", lambda: [ActorTable([Actor(a.name, r.inlines(a.role, a.cite, ("actors", i), text_key="role"),
+                                             a.stance) for i, a in enumerate(o.actors)])] if o.actors else [])
+    add("positions", lambda: _positions(r, o))
+    add("risks", lambda: tradecraft.risks(r, o, o.lang, labels))
+    add("open_questions", lambda: [ItemList(True, [r.item(it, ("open_questions", i), require_cite=False)
+                                                   for i, it in enumerate(o.open_questions)])]
         if o.open_questions else [])
+    if o.annex == "evidence":
+        titles = {s.key: s.title for s in sections}
+        sections.append(Section("annex", len(sections) + 1, labels["annex"], [tradecraft.annex(r.claims, titles)]))
 
     cited = {c.source.id: c.source for c in r.citations}
+    judgment_sources = {x.citation.source.id: x.citation.source
+                        for block in next((s.blocks for s in sections if s.key == "key_judgments"), [])
+                        for j in block.judgments for x in j.inlines if isinstance(x, Cite)}
     meta = Meta(name=loaded.path.stem, title=o.title, lang=o.lang, subtitle=o.subtitle, date=o.date,
                 author=o.author, organization=o.organization, classification=o.classification)
-    return Brief(meta, sections, r.citations, sorted(cited.values(), key=bibliography_key), labels)
+    bibliography = sorted(cited.values(), key=bibliography_key)
+    summary = (tradecraft.source_summary(bibliography, sorted(judgment_sources.values(), key=bibliography_key), labels)
+               if any(s.grade for s in bibliography) else None)
+    _lint(r, o, library, sections)
+    return Brief(meta, sections, r.citations, bibliography, labels, summary)
+
+
+def _positions(r: _Resolver, o) -> list:
+    """Positions numbered row by row, as the comparison table is read (see PositionGrid)."""
+    if not o.positions:
+        return []
+    points: list[list[Inlines]] = [[] for _ in o.positions]
+    for j in range(max(len(p.points) for p in o.positions)):
+        for i, p in enumerate(o.positions):
+            if j < len(p.points):
+                points[i].append(r.item(p.points[j], ("positions", i, "points", j)))
+    return [PositionGrid([Position(p.actor, p.stance, points[i]) for i, p in enumerate(o.positions)])]
+
+
+def _lint(r: _Resolver, o, library: Library, sections: list[Section]) -> None:
+    """Warnings where the brief falls short of the analytic standards (errors with --strict)."""
+    top = r.where(())
+    present = {s.key for s in sections}
+    for key, what in (("summary", "the main message (summary:)"), ("key_judgments", "key judgments")):
+        if key not in present:
+            r.diags.warning("structure", f"the brief has no {what}; a brief puts its main message first",
+                            hint=f"add `{key}:` to the outline", **top)
+    cited = {c.source.id for c in r.citations}
+    for source in library.sources.values():
+        if source.id not in cited:
+            r.diags.warning("source-uncited", f"source '{source.id}' is never cited", file=str(source.path),
+                            hint="cite it or move it out of the sources folder")
+            continue
+        for key in ("publisher", "date"):
+            if getattr(source.ref, key) is None and key not in source.declared:
+                r.diags.warning("source-metadata", f"cited source '{source.id}' has no {key}", file=str(source.path),
+                                hint=f"add {key}: to its entry in sources.yaml, or `{key}: null` "
+                                     "if the text gives none")
 
 
 def bibliography_key(source: SourceRef) -> tuple:

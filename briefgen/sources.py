@@ -39,6 +39,8 @@ class SourceEntry(BaseModel):
     url: str | None = None
     accessed: str | None = None
     encoding: str | None = None
+    reliability: str | None = Field(None, pattern=r"^[A-F]$", description="Admiralty reliability A–F")
+    credibility: int | None = Field(None, ge=1, le=6, description="Admiralty credibility 1–6")
 
     @field_validator("date", "accessed", mode="before")
     @classmethod
@@ -74,6 +76,7 @@ class Source:
     paragraphs: list[SourceParagraph]
     dropped: list[Dropped]
     suggested_date: str | None = None
+    declared: frozenset[str] = frozenset()  # metadata keys written in sources.yaml, even as null
 
     @property
     def id(self) -> str:
@@ -233,5 +236,7 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
     suggested = (f"{date_match.group(3)}-{int(date_match.group(2)):02d}-{int(date_match.group(1)):02d}"
                  if date_match else None)
     ref = SourceRef(id=entry.id or path.stem, title=entry.title or first, publisher=entry.publisher,
-                    author=entry.author, date=entry.date, url=entry.url, accessed=entry.accessed)
-    return Source(ref=ref, path=path, paragraphs=numbered, dropped=dropped, suggested_date=suggested)
+                    author=entry.author, date=entry.date, url=entry.url, accessed=entry.accessed,
+                    reliability=entry.reliability, credibility=entry.credibility)
+    return Source(ref=ref, path=path, paragraphs=numbered, dropped=dropped, suggested_date=suggested,
+                  declared=frozenset(entry.model_fields_set))

@@ -10,7 +10,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from briefgen import model
-from briefgen.render import ooxml
+from briefgen.render import docx_tradecraft, ooxml
 from briefgen.render.ooxml import el, props, put
 
 TEXT_WIDTH = 11906 - 2 * 1134  # A4 width minus two 2 cm margins, in twips
@@ -149,6 +149,9 @@ class _Doc:
             return [self.position_grid(block)] if block.positions else []
         if isinstance(block, model.RiskList):
             return [self.risk_table(block)] if block.risks else []
+        analytic = docx_tradecraft.block(self, block)
+        if analytic is not None:
+            return analytic
         raise TypeError(f"unknown block {type(block).__name__}")
 
     def item_list(self, items: list[model.Inlines], ordered: bool, style: str, in_table: bool = False) -> list:
@@ -207,8 +210,8 @@ class _Doc:
 
     def risk_table(self, block: model.RiskList):
         rows = [
-            [[self.para("TableText", self.runs(r.title, "Strong"))],
-             [self.para("TableText", self.inline_runs(r.body))],
+            [[self.para("TableText", self.runs(f"{r.number}. {r.title}" if r.number else r.title, "Strong"))],
+             [self.para("TableText", self.inline_runs(r.body)), *docx_tradecraft.risk_extras(self, r)],
              [self.text_para("TableText", r.likelihood or "")],
              [self.text_para("TableText", r.impact or "")]]
             for r in block.risks
@@ -276,6 +279,8 @@ def render(brief: model.Brief) -> bytes:
             out.extend(d.block(block))
     if brief.bibliography:
         out.append(d.text_para("Heading1", d.label("sources")))
+        if brief.source_summary:
+            out.append(d.text_para("Normal", brief.source_summary))
         out.extend(d.text_para("Bibliography", model.bibliography_text(s, d.labels)) for s in brief.bibliography)
     for element in out:
         sect_pr.addprevious(element)

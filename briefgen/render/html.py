@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..model import Brief, bibliography_text, note_text
+from ..model import Brief, Citation, bibliography_text, note_text
 from . import fonts
 
 TEMPLATE = "brief.html"
@@ -29,6 +29,8 @@ def render(brief: Brief, template_dir: Path) -> str:
         labels=brief.labels, note=lambda c: note_text(c, brief.labels),
         bib=lambda s: bibliography_text(s, brief.labels), font_css=fonts.font_face_css(),
         keywords=", ".join(dict.fromkeys(s.title for s in brief.sections)),
+        source_summary=brief.source_summary,
+        short=lambda c: note_text(Citation(c.number, c.source, c.para, None, first=False), brief.labels),
     )
     # The stylesheet is inlined so the .html output stands alone.
     link = f'<link rel="stylesheet" href="{STYLESHEET}">'
