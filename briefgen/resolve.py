@@ -21,8 +21,6 @@ from .model import (
     Paragraph,
     Position,
     PositionGrid,
-    Risk,
-    RiskList,
     Section,
     SourceRef,
     Text,

@@ -11,8 +11,22 @@ import re
 from typing import TYPE_CHECKING
 
 from . import scales
-from .model import (AnnexClaim, AnnexGroup, Cite, EvidenceAnnex, Inlines, Judgment, KeyJudgments, Risk, RiskMatrix,
-                    SourceRef, Text, Timeline, TimelineEvent)
+from .model import (
+    AnnexClaim,
+    AnnexGroup,
+    Cite,
+    EvidenceAnnex,
+    Inlines,
+    Judgment,
+    KeyJudgments,
+    Risk,
+    RiskList,
+    RiskMatrix,
+    SourceRef,
+    Text,
+    Timeline,
+    TimelineEvent,
+)
 
 if TYPE_CHECKING:
     from .outline import Outline
@@ -70,7 +84,8 @@ def risks(r: _Resolver, o: Outline, lang: str, labels: dict[str, str]) -> list:
         likelihood = _term(r, spec.likelihood, scales.RISK_LIKELIHOOD, path + ("likelihood",), "risk likelihood")
         impact = _term(r, spec.impact, scales.IMPACT, path + ("impact",), "impact")
         rating = scales.rating(likelihood, impact) if likelihood and impact else None
-        indicators = [r.item(ind, path + ("indicators", j), require_cite=False) for j, ind in enumerate(spec.indicators)]
+        indicators = [r.item(ind, path + ("indicators", j), require_cite=False)
+                      for j, ind in enumerate(spec.indicators)]
         out.append(Risk(spec.title, body, likelihood.label(lang) if likelihood else None,
                         impact.label(lang) if impact else None, likelihood.rank if likelihood else None,
                         impact.rank if impact else None, rating.label(lang) if rating else None,
@@ -82,8 +97,6 @@ def risks(r: _Resolver, o: Outline, lang: str, labels: dict[str, str]) -> list:
     if rated:
         blocks.append(RiskMatrix(rated, [t.label(lang) for t in scales.RISK_LIKELIHOOD],
                                  [t.label(lang) for t in scales.IMPACT], [t.label(lang) for t in scales.RATING]))
-    from .model import RiskList
-
     return [RiskList(out), *blocks]
 
 
