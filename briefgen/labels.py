@@ -6,6 +6,8 @@ LABELS: dict[str, dict[str, str]] = {
     "ar": {
         "lang": "ar",
         "comma": "، ",
+        "open_quote": "«",
+        "close_quote": "»",
         "summary": "الملخّص التنفيذي",
         "background": "الخلفية",
         "actors": "الفاعلون",
@@ -51,6 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "lang": "en",
         "comma": ", ",
+        "open_quote": "“",
+        "close_quote": "”",
         "summary": "Executive summary",
         "background": "Background",
         "actors": "Actors",

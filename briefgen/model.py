@@ -244,6 +244,9 @@ class Meta:
     author: str | None = None
     organization: str | None = None
     classification: str | None = None
+    date_display: str | None = None  # the date as readers see it, e.g. "31 يناير 2024"
+    hijri: str | None = None  # the Hijri date, when the outline asks for it
+    digits: str = "latin"  # or "arabic-indic": style of generated numbers (pages, sections, notes)
 
     @property
     def direction(self) -> str:

@@ -121,6 +121,8 @@ class Outline(_Strict):
     organization: str | None = None
     classification: str | None = None
     lang: Literal["ar", "en"] = "ar"
+    hijri: bool = Field(False, description="also show the Hijri date in the title block")
+    digits: Literal["latin", "arabic-indic"] = Field("latin", description="digits of page, section and note numbers")
     sources: str = Field("sources/", description="folder of articles, relative to the outline")
     output: str = Field("reports/", description="output folder, relative to the outline")
     template: str | None = Field(None, description="theme folder (brief.html, brief.css), relative to the outline")

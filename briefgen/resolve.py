@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from . import evidence, tradecraft
+from . import dates, evidence, tradecraft
 from .arabic import normalize
 from .errors import Diagnostics
 from .labels import labels_for
@@ -156,7 +156,9 @@ def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics) -> Brie
                         for block in next((s.blocks for s in sections if s.key == "key_judgments"), [])
                         for j in block.judgments for x in j.inlines if isinstance(x, Cite)}
     meta = Meta(name=loaded.path.stem, title=o.title, lang=o.lang, subtitle=o.subtitle, date=o.date,
-                author=o.author, organization=o.organization, classification=o.classification)
+                author=o.author, organization=o.organization, classification=o.classification,
+                date_display=dates.long_date(o.date, labels) if o.date else None,
+                hijri=dates.hijri_date(o.date, o.lang) if o.date and o.hijri else None, digits=o.digits)
     bibliography = sorted(cited.values(), key=bibliography_key)
     summary = (tradecraft.source_summary(bibliography, sorted(judgment_sources.values(), key=bibliography_key), labels)
                if any(s.grade for s in bibliography) else None)

@@ -7,10 +7,9 @@ falls short of the standards.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from . import scales
+from . import dates, scales
 from .model import (
     AnnexClaim,
     AnnexGroup,
@@ -100,17 +99,7 @@ def risks(r: _Resolver, o: Outline, lang: str, labels: dict[str, str]) -> list:
     return [RiskList(out), *blocks]
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-def display_date(date: str, labels: dict[str, str]) -> str:
-    """'2023-10-07' → '7 أكتوبر 2023'; '2023-08' → 'أغسطس 2023'; '2014' → '2014'."""
-    year, month, day = _PARTIAL_DATE.match(date).groups()
-    months = labels["months"].split()
-    if not month:
-        return year
-    name = months[int(month) - 1] if 1 <= int(month) <= 12 else month
-    return f"{int(day)} {name} {year}" if day else f"{name} {year}"
+_PARTIAL_DATE = dates.PARTIAL
 
 
 def timeline(r: _Resolver, o: Outline, labels: dict[str, str]) -> list[Timeline]:
@@ -126,7 +115,7 @@ def timeline(r: _Resolver, o: Outline, labels: dict[str, str]) -> list[Timeline]
         events.append(((int(year), int(month or 0), int(day or 0), i), ev, path))
     events.sort(key=lambda e: e[0])
     # Citations are numbered in the order readers meet them: the sorted order.
-    return [Timeline([TimelineEvent(display_date(ev.date, labels), r.item(ev, path)) for _, ev, path in events])] \
+    return [Timeline([TimelineEvent(dates.long_date(ev.date, labels), r.item(ev, path)) for _, ev, path in events])] \
         if events else []
 
 

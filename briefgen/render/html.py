@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 
+from .. import dates
 from ..model import Brief, Citation, bibliography_text, note_text
 from . import fonts
 
@@ -21,6 +22,7 @@ def render(brief: Brief, template_dir: Path) -> str:
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
     )
+    env.filters["digits"] = lambda value: dates.digits(str(value), brief.meta.digits)
     template = env.get_template(TEMPLATE)
     css_path = template_dir / STYLESHEET
     css = css_path.read_text(encoding="utf-8") if css_path.exists() else ""

@@ -1,0 +1,172 @@
+"""`briefgen sources add`: copy articles into the sources folder and register them in sources.yaml.
+
+sources.yaml is edited as a round trip (ruamel.yaml): the analyst's comments, key order and
+entries stay as they were; new entries are appended. Article bytes are copied unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostics, InputError, UsageError
+from .pipeline import write_atomic
+from .sources import EXTENSIONS, REGISTRY, read_sources
+
+_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+@dataclass
+class Added:
+    """One registered article."""
+
+    id: str
+    file: Path
+    title: str
+    paragraphs: int
+    words: int
+    suggested_date: str | None
+
+
+def parse_date(text: str) -> dt.date:
+    """A strict YYYY-MM-DD date, else a usage error."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise UsageError(f"--date must be YYYY-MM-DD, not '{text}'", code="bad-date", hint="e.g. --date 2024-01-31")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date {text} is not a real date", code="bad-date", hint="e.g. --date 2024-01-31") from None
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: keeps comments, order and quoting
+    yaml.allow_unicode = True
+    yaml.width = 4096  # never fold a long Arabic title
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _load(path: Path):
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+
+    if not path.exists():
+        data = CommentedMap()
+        data.yaml_set_start_comment("Metadata of the articles in this folder (see `briefgen sources add --help`).")
+    else:
+        try:
+            data = _yaml().load(path.read_text(encoding="utf-8-sig"))
+        except (YAMLError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {path}: {exc}".splitlines()[0], code="registry-syntax", file=str(path),
+                             hint="fix sources.yaml first (briefgen sources list shows the problem)") from None
+        if data is None:
+            data = CommentedMap()
+        if not isinstance(data, CommentedMap):
+            raise InputError(f"{path} must be a mapping with a `sources:` list", code="registry-type", file=str(path))
+    entries = data.get("sources")
+    if entries is None:
+        entries = data["sources"] = CommentedSeq()
+    if not isinstance(entries, CommentedSeq):
+        raise InputError(f"`sources:` in {path} must be a list", code="registry-type", file=str(path))
+    if not entries:
+        entries.fa.set_block_style()  # `sources: []` becomes a block list once it has entries
+    return data, entries
+
+
+def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None, title: str | None = None,
+                publisher: str | None = None, date: str | None = None, url: str | None = None) -> list[Added]:
+    """Copy files into folder and append their entries to sources.yaml; all or nothing."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not files:
+        raise UsageError("no article file given", code="no-files", hint="briefgen sources add article.txt")
+    if len(files) > 1 and (source_id or title or url):
+        raise UsageError("--id, --title and --url describe one article; give one FILE with them", code="one-file",
+                         hint="run `briefgen sources add` once per article with these options")
+    when = parse_date(date) if date is not None else None
+    if source_id is not None and not _ID.match(source_id):
+        raise UsageError(f"--id '{source_id}' may hold only Latin letters, digits, '_', '.' and '-'", code="bad-id",
+                         hint="e.g. --id monitor-2024")
+    if not folder.is_dir():
+        raise InputError(f"sources folder not found: {folder}", code="sources-missing",
+                         hint="run briefgen init first, or pass --dir to the project's sources folder")
+    registry = folder / REGISTRY
+    data, entries = _load(registry)
+    taken = {str(e.get("id") or Path(str(e.get("file") or "")).stem) for e in entries if isinstance(e, dict)}
+    taken |= {p.stem for p in folder.iterdir() if p.suffix in EXTENSIONS}
+    seen_names: set[str] = set()
+    plan = []
+    for src in files:
+        if not src.is_file():
+            raise InputError(f"no such file: {src}", code="file-missing", hint="give the path of an article file")
+        if src.suffix not in EXTENSIONS:
+            raise InputError(f"{src.name}: articles must be .txt or .md files", code="bad-extension", file=str(src),
+                             hint="save the article as plain text with a .txt extension")
+        target = folder / src.name
+        if target.exists() or src.name in seen_names:
+            raise InputError(f"{target} already exists", code="file-exists",
+                             hint="rename the new file (its name becomes its id), e.g. monitor-2.txt; "
+                                  "nothing was copied")
+        new_id = source_id or src.stem
+        if not _ID.match(new_id):
+            raise InputError(f"'{src.stem}' cannot be an id (only Latin letters, digits, '_', '.', '-')",
+                             code="bad-id", file=str(src), hint="give one with --id, e.g. --id monitor")
+        if new_id in taken:
+            raise InputError(f"a source with the id '{new_id}' is already registered in {folder}",
+                             code="duplicate-source-id", hint="choose another with --id; nothing was copied")
+        taken.add(new_id)
+        seen_names.add(src.name)
+        plan.append((src, target, new_id))
+    _validate([src for src, _, _ in plan])
+    for src, _, new_id in plan:
+        entry = CommentedMap()
+        entry["id"] = new_id
+        entry["file"] = src.name
+        for key, value in (("title", title), ("publisher", publisher), ("date", when), ("url", url)):
+            if value is not None:
+                entry[key] = value
+        entries.append(entry)
+    buffer = io.StringIO()
+    _yaml().dump(data, buffer)
+    copied = []
+    try:
+        for src, target, _ in plan:
+            shutil.copyfile(src, target)  # bytes unchanged
+            copied.append(target)
+        write_atomic(registry, buffer.getvalue().encode("utf-8"))
+    except BaseException:
+        for target in copied:
+            target.unlink(missing_ok=True)
+        raise
+    library = read_sources(folder, Diagnostics())
+    result = []
+    for _, target, new_id in plan:
+        s = library.sources.get(new_id)
+        result.append(Added(new_id, target, s.ref.title if s else "", len(s.paragraphs) if s else 0,
+                            s.words if s else 0, s.suggested_date if s else None))
+    return result
+
+
+def _validate(files: list[Path]) -> None:
+    """Read the articles on their own first: an undecodable or binary file is refused before copying."""
+    with tempfile.TemporaryDirectory(prefix="briefgen-add-") as tmp:
+        for src in files:
+            shutil.copyfile(src, Path(tmp) / src.name)
+        diags = Diagnostics()
+        try:
+            read_sources(Path(tmp), diags)
+        except InputError as exc:
+            for d in exc.diagnostics:
+                d.file = str(next((f for f in files if d.file and Path(d.file).name == f.name), d.file))
+            raise
+        errors = [d for d in diags.errors if d.code != "duplicate-source-id"]
+        if errors:
+            raise InputError(errors[0].message, diagnostics=errors)
