@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: brief test deps system-check clean
+.PHONY: brief test deps system-check clean docs-images
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ brief: system-check $(VENV)/.installed
 
 test: system-check $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# README images: the sample brief's first page and a crop of each section, all generated.
+docs-images: system-check $(VENV)/.installed-test
+	$(BIN)/briefgen build outline.yaml --format pdf --quiet
+	mkdir -p docs/images
+	pdftoppm -png -r 70 -f 1 -l 1 -singlefile reports/outline.pdf docs/images/sample-page-1
+	$(BIN)/python docs/gallery.py outline.yaml reports/outline.pdf docs/images
 
 clean:
 	rm -rf $(VENV) reports/*.pdf reports/*.docx reports/*.html .pytest_cache

@@ -6,6 +6,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -77,6 +78,12 @@ def check(
     def body() -> int:
         result = pipeline.check(outline, allow_outside)
         diags = result.diagnostics
+        if result.loaded is not None:  # a fresh `briefgen init` project: say what is missing
+            from .scaffold import empty_outline, no_sources
+
+            if result.library is not None and not result.library.sources:
+                diags.items += [d for d in [no_sources(outline)] if d]
+            diags.items += [d for d in [empty_outline(outline, "warning")] if d]
         failed = bool(diags.errors) or (strict and bool(diags.warnings))
         if as_json:
             out.print(json.dumps({"ok": not failed, "diagnostics": [d.to_json() for d in diags.items]},
@@ -95,33 +102,229 @@ def check(
 
 @app.command()
 def build(
-    outline: Path = typer.Argument(..., help="The outline YAML file."),
+    outlines: list[Path] = typer.Argument(..., help="Outline YAML file(s), or folder(s) of outlines: several are "
+                                                     "built in parallel.", show_default=False),
     fmt: str = typer.Option("pdf,docx", "--format", "-f", help="Comma-separated: pdf, docx, html."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the outline's output:)."),
     template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
     comments: bool = typer.Option(True, "--comments/--no-comments", help="DOCX: verified quotes as Word comments."),
     reference_docx: Optional[Path] = typer.Option(None, "--reference-docx", help="DOCX: take styles from this file."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    eml: bool = typer.Option(False, "--eml", help="Also write <output>/<name>.eml: an e-mail draft (subject: the "
+                                                  "title; body: the summary; the PDF attached)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, show_default=False,
+                                       help="Briefs built at once when there are several (default: CPU count)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout (a list for several "
+                                                       "outlines or a folder)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only (no progress, no summary)."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
-    """Check, then write reports/<name>.pdf and .docx.  Example: briefgen build outline.yaml --format pdf"""
-    from . import pipeline
+    """Check, then write reports/<name>.pdf and .docx.  Example: briefgen build outline.yaml --format pdf
+
+    \b
+    More examples:
+      briefgen build outline.yaml --eml           also write reports/outline.eml
+      briefgen build briefs/ -j 4 --json          every outline in briefs/, 4 at a time
+    """
+    from . import batch, pipeline
+    from .errors import UsageError
 
     def body() -> int:
         formats = pipeline.parse_formats(fmt)
-        options = pipeline.Options(out_dir=out_dir, template=template, allow_outside=allow_outside,
-                                   comments=comments, reference_docx=reference_docx)
-        built = pipeline.build(outline, formats, options)
-        if not quiet:
-            _show(built.diagnostics.warnings)
-            for path in built.outputs.values():
-                err.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)", markup=False)
-            err.print(f"{len(built.brief.citations)} footnotes, "
-                      f"{sum(1 for c in built.brief.citations if c.quote)} verified quotes", markup=False)
+        if eml and "pdf" not in formats:
+            raise UsageError("--eml attaches the PDF, but --format has no pdf", code="eml-needs-pdf",
+                             hint=f"use --format {','.join(['pdf', *formats])}")
+        paths, many = batch.expand(outlines)
+        make = lambda p: batch.Job(p, formats, out_dir, template, allow_outside, comments,  # noqa: E731
+                                   reference_docx, eml)
+        if not many:
+            return _build_one(make(paths[0]), as_json, quiet)
+        batch.check_collisions(paths, out_dir)
+        return _build_many([make(p) for p in paths], jobs or batch.default_workers(), as_json, quiet)
+
+    _run(body, debug)
+
+
+@contextmanager
+def _progress(enabled: bool):
+    """A transient spinner on stderr naming the current step; only on a terminal."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        yield bar
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def _print_summary(summary: dict, indent: str = "") -> None:
+    for fmt, path in summary["outputs"].items():
+        pages = summary["pages"]
+        extra = f", {pages} page{'s' if pages != 1 else ''}" if fmt == "pdf" and pages is not None else ""
+        err.print(f"{indent}wrote {path} ({_size(summary['sizes'][fmt])}{extra})", markup=False)
+    n = len(summary["warnings"])
+    err.print(f"{indent}{summary['footnotes']} footnotes, {summary['quotes']} verified quotes, "
+              f"{n} warning{'s' if n != 1 else ''}", markup=False)
+
+
+def _build_one(job, as_json: bool, quiet: bool) -> int:
+    from . import batch
+
+    try:
+        with _progress(err.is_terminal and not quiet) as bar:
+            task = bar.add_task(job.outline.name) if bar else None
+            step = (lambda name: bar.update(task, description=f"{job.outline.name}: {name}")) if bar else None
+            built, summary = batch.build_one(job, step)
+    except BriefgenError as exc:
+        if as_json:
+            out.print(json.dumps(batch.Result(str(job.outline), exc.exit_code, errors=exc.diagnostics).to_json(),
+                                 ensure_ascii=False, indent=2), markup=False)
+        raise
+    if as_json:
+        out.print(json.dumps({"outline": str(job.outline), "ok": True, **summary}, ensure_ascii=False, indent=2),
+                  markup=False)
+    if not quiet:
+        _show(built.diagnostics.warnings)
+        if not as_json:
+            _print_summary(summary)
+    return 0
+
+
+def _build_many(jobs: list, workers: int, as_json: bool, quiet: bool) -> int:
+    from . import batch
+
+    with _progress(err.is_terminal and not quiet) as bar:
+        tasks = {str(j.outline): bar.add_task(f"{j.outline}: waiting") for j in jobs} if bar else {}
+
+        def on_step(key: str, step: str) -> None:
+            bar.update(tasks[key], description=f"{key}: {step}")
+
+        def on_done(result) -> None:
+            mark = "done" if result.exit_code == 0 else f"failed (exit {result.exit_code})"
+            bar.update(tasks[result.outline], description=f"{result.outline}: {mark}")
+
+        results = batch.run_parallel(jobs, workers, on_step if bar else None, on_done if bar else None)
+    failed = [r for r in results if r.exit_code]
+    if as_json:
+        out.print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2), markup=False)
+    for r in results:
+        if r.exit_code:
+            err.print(f"{r.outline}: failed (exit {r.exit_code})", markup=False, style="bold red")
+            _show(r.errors)
+        elif not quiet:
+            err.print(f"{r.outline}: built", markup=False, style="bold")
+            _show([Diagnostic(**w) for w in r.summary["warnings"]])
+            if not as_json:
+                _print_summary(r.summary, "  ")
+    if not quiet or failed:
+        err.print(f"{len(results)} briefs: {len(results) - len(failed)} built, {len(failed)} failed", markup=False)
+    return max((r.exit_code for r in failed), default=0)
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The new project's folder (created if needed)."),
+    title: Optional[str] = typer.Option(None, "--title", help="The brief's title (you can change it later)."),
+    lang: str = typer.Option("ar", "--lang", help="ar (right to left) or en."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """Start a brief project: outline.yaml, sources/, reports/, .gitignore.  Example: briefgen init iraq-talks"""
+    from . import scaffold
+    from .errors import UsageError
+
+    def body() -> int:
+        if lang not in ("ar", "en"):
+            raise UsageError(f"--lang must be ar or en, not '{lang}'", code="bad-lang")
+        created = scaffold.init_project(folder, title, lang)
+        for path in created:
+            err.print(f"created {path}{'/' if path.is_dir() else ''}", markup=False)
+        err.print("next:", markup=False)
+        err.print(f'  cd {folder}\n  briefgen sources add ARTICLE.txt --publisher "..." --date YYYY-MM-DD\n'
+                  "  (write points with cite: in outline.yaml; briefgen sources search \"PHRASE\" finds quotes)\n"
+                  "  briefgen check outline.yaml\n  briefgen build outline.yaml --eml", markup=False)
         return 0
 
     _run(body, debug)
+
+
+@app.command()
+def send(
+    outline: Path = typer.Argument(..., help="The outline YAML file."),
+    to: list[str] = typer.Option(..., "--to", help="Recipient (repeat for several).", show_default=False),
+    cc: list[str] = typer.Option([], "--cc", help="Copy recipient (repeat for several).", show_default=False),
+    sender: Optional[str] = typer.Option(None, "--from", envvar="BRIEFGEN_SMTP_FROM",
+                                         help="Sender address (default: --user if it is an address)."),
+    host: Optional[str] = typer.Option(None, "--host", envvar="BRIEFGEN_SMTP_HOST", help="SMTP server."),
+    port: Optional[int] = typer.Option(None, "--port", envvar="BRIEFGEN_SMTP_PORT",
+                                       help="SMTP port (default: 587 with STARTTLS, else 25)."),
+    starttls: bool = typer.Option(True, "--starttls/--no-starttls", help="Encrypt with STARTTLS (required unless "
+                                                                         "--no-starttls)."),
+    user: Optional[str] = typer.Option(None, "--user", envvar="BRIEFGEN_SMTP_USER", help="SMTP login."),
+    password: Optional[str] = typer.Option(None, "--password", envvar="BRIEFGEN_SMTP_PASSWORD", show_default=False,
+                                           help="SMTP password; prefer the environment variable (a command line "
+                                                "is visible to other users)."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Build the PDF even if the built one is up to date."),
+    allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """E-mail the brief (summary in the body, PDF attached) over SMTP.  Example: briefgen send outline.yaml --to a@example.org --host smtp.example.org --user me@example.org
+
+    \b
+    The password comes from BRIEFGEN_SMTP_PASSWORD (or --password), never from the outline.
+    The PDF is built first unless reports/<name>.pdf is newer than the outline, sources and theme.
+    """  # noqa: E501
+    from . import mail
+
+    def body() -> int:
+        smtp = mail.Smtp.resolve(host, port, starttls, user, password, sender)
+        with _progress(err.is_terminal and not quiet) as bar:
+            step = (lambda name, t=bar.add_task("sending"): bar.update(t, description=name)) if bar else None
+            brief, pdf, rebuilt = _brief_and_pdf(outline, rebuild, allow_outside, step)
+            if step:
+                step(f"sending to {smtp.host}:{smtp.port}")
+            msg = mail.compose(brief, pdf, sender=smtp.sender, to=to, cc=cc)
+            mail.send(msg, smtp, [*to, *cc])
+        if not quiet:
+            err.print(f"{'built' if rebuilt else 'using'} {pdf} ({_size(pdf.stat().st_size)})", markup=False)
+            copy = f" (cc {', '.join(cc)})" if cc else ""
+            err.print(f"sent «{brief.meta.title}» to {', '.join(to)}{copy} via {smtp.host}:{smtp.port}",
+                      markup=False)
+        return 0
+
+    _run(body, debug)
+
+
+def _brief_and_pdf(outline: Path, rebuild: bool, allow_outside: bool, step):
+    """The resolved brief and its PDF: the built one if it is newer than every input, else a fresh build."""
+    from . import batch, pipeline
+    from .errors import InputError
+
+    if step:
+        step("checking outline, sources and quotes")
+    checked = pipeline.check(outline, allow_outside)
+    if not checked.ok:
+        raise InputError(checked.diagnostics.errors[0].message, diagnostics=checked.diagnostics.errors)
+    assert checked.loaded is not None and checked.brief is not None
+    project = checked.loaded.base
+    pdf = project / checked.loaded.outline.output / f"{checked.brief.meta.name}.pdf"
+    if not rebuild and pdf.is_file():
+        chosen = Path(checked.loaded.outline.template) if checked.loaded.outline.template else None
+        inputs = [outline, *_files(project / checked.loaded.outline.sources),
+                  *_files(pipeline.template_dir(project, chosen, allow_outside))]
+        if pdf.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
+            return checked.brief, pdf, False
+    built, _ = batch.build_one(batch.Job(outline, ["pdf"], allow_outside=allow_outside), step)
+    return built.brief, built.outputs["pdf"], True
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
 
 
 def _library(directory: Path):
@@ -228,6 +431,41 @@ def sources_search(
                       style="dim")
         err.print(f"{len(hits)} match{'es' if len(hits) != 1 else ''}", markup=False)
         return 0 if hits else 1
+
+    _run(body, debug)
+
+
+@sources_app.command("add")
+def sources_add(
+    files: list[Path] = typer.Argument(..., help="Article files (.txt or .md), copied unchanged.", show_default=False),
+    publisher: Optional[str] = typer.Option(None, "--publisher", help="The outlet, e.g. المونيتور."),
+    date: Optional[str] = typer.Option(None, "--date", help="Publication date, YYYY-MM-DD."),
+    url: Optional[str] = typer.Option(None, "--url", help="Where it was published (one FILE only)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Headline, verbatim (one FILE only; default: the "
+                                                              "first line)."),
+    source_id: Optional[str] = typer.Option(None, "--id", help="Id used in cite: (one FILE only; default: the file "
+                                                               "name without extension)."),
+    directory: Path = typer.Option(Path("sources"), "--dir", help="The sources folder."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """Copy articles into sources/ and register them in sources.yaml.  Example: briefgen sources add ~/Downloads/monitor.txt --publisher "المونيتور" --date 2024-01-25
+
+    \b
+    Comments and order in sources.yaml are kept; a duplicate id or file name is refused.
+    """  # noqa: E501
+    from . import registry
+
+    def body() -> int:
+        added = registry.add_sources(files, directory, source_id=source_id, title=title, publisher=publisher,
+                                     date=date, url=url)
+        for a in added:
+            err.print(f"added {a.id}: {a.file} «{a.title}», {a.paragraphs} ¶, {a.words} words", markup=False)
+            if date is None and a.suggested_date:
+                err.print(f"  hint: the text gives the date {a.suggested_date}; add `date: {a.suggested_date}` for "
+                          f"it in {directory / 'sources.yaml'} if it is the publication date", markup=False)
+        err.print(f"cite them as: {', '.join(a.id for a in added)}  (briefgen sources show ID lists the ¶)",
+                  markup=False)
+        return 0
 
     _run(body, debug)
 

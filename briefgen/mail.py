@@ -107,6 +107,7 @@ def compose(brief: Brief, pdf: Path, *, sender: str | None = None, to: list[str]
                           hint="build it first: briefgen build OUTLINE --format pdf") from None
     # non-ASCII file names are written as RFC 2231 parameters (filename*=utf-8''...)
     msg.add_attachment(data, maintype="application", subtype="pdf", filename=pdf.name)
+    msg.get_payload()[-1].set_param("name", pdf.name)  # older clients read the name from Content-Type
     return msg
 
 

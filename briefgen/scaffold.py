@@ -35,6 +35,14 @@ title: {title}
 # اللغة: ar للعربية (من اليمين إلى اليسار) أو en للإنجليزية.
 lang: {lang}
 
+# hijri (optional): true also shows the Hijri date in the title block.
+# التاريخ الهجري (اختياري): true لإظهار التاريخ الهجري أيضاً في رأس الموجز.
+# hijri: true
+
+# digits (optional): latin (1 2 3, default) or arabic-indic (١ ٢ ٣) for page, section and note numbers.
+# الأرقام (اختياري): latin أو arabic-indic لأرقام الصفحات والأقسام والحواشي.
+# digits: arabic-indic
+
 # sources: the folder of articles, relative to this file. Add articles with `briefgen sources add`.
 # المصادر: مجلد المقالات بالنسبة إلى هذا الملف. أضف المقالات بالأمر briefgen sources add.
 sources: sources/
@@ -67,10 +75,29 @@ summary:
 #  - text: "النقطة الأولى من الملخص."
 #    cite: [{{source: ID, quote: "عبارة منسوخة من المقال"}}]
 
+# key_judgments: your judgments, each with an ICD 203 likelihood (e.g. likely / مرجّح) and a
+# confidence (low / moderate / high), stated apart.
+# الأحكام الرئيسية: تقديراتك، لكل منها الاحتمال (مثل: مرجّح) ودرجة الثقة (منخفضة / متوسطة / عالية).
+# key_judgments:
+#  - text: "نقدّر أن ..."
+#    likelihood: likely
+#    confidence: moderate
+#    cite: [ID]
+
+# assumptions: the linchpin assumptions behind the judgments (citations optional).
+# الافتراضات الرئيسية التي تقوم عليها الأحكام (الاستشهاد اختياري).
+# assumptions:
+#  - "افتراض أساسي."
+
 # background: the context a reader needs.
 # الخلفية: السياق الذي يحتاجه القارئ.
 background:
 #  - "جملة باستشهاد داخلي [@ID] ثم تكملة."
+
+# timeline: dated events (date: YYYY, YYYY-MM or YYYY-MM-DD), each cited, shown in date order.
+# التسلسل الزمني: أحداث مؤرخة (السنة أو السنة-الشهر أو التاريخ الكامل)، لكل منها استشهاد.
+# timeline:
+#  - {{date: 2024-01-25, text: "حدث مؤرخ.", cite: [ID]}}
 
 # actors: who matters; a table of name, role and stance.
 # الفاعلون: جدول بالاسم والدور والموقف.
@@ -89,19 +116,26 @@ background:
 #      - text: "..."
 #        cite: [{{source: ID, quote: "..."}}]
 
-# risks: title, cited text, optional likelihood and impact.
-# المخاطر: عنوان ونص مسند، مع الاحتمال والأثر اختيارياً.
+# risks: title, cited text; optional likelihood (rare, unlikely, possible, likely, almost certain),
+# impact (insignificant, minor, moderate, major, severe) and indicators (signs it is happening).
+# المخاطر: عنوان ونص مسند؛ واختيارياً الاحتمال (نادر، غير مرجّح، ممكن، مرجّح، شبه مؤكد)
+# والأثر (ضئيل، طفيف، متوسط، كبير، جسيم) والمؤشرات الدالة على وقوعه.
 # risks:
 #  - title: "..."
 #    text: "..."
 #    cite: [ID]
-#    likelihood: "متوسط"
-#    impact: "مرتفع"
+#    likelihood: possible
+#    impact: severe
+#    indicators: ["مؤشر على تحقق الخطر."]
 
 # open_questions: what remains unknown (citations optional here).
 # أسئلة مفتوحة: ما لا يزال مجهولاً (الاستشهاد هنا اختياري).
 open_questions:
 #  - "سؤال مفتوح؟"
+
+# annex (optional): evidence adds an annex listing every cited claim with its verified quotes.
+# الملحق (اختياري): evidence لإضافة ملحق الأدلة بكل معلومة مسندة واقتباساتها.
+# annex: evidence
 """
 
 REGISTRY = """\
@@ -121,8 +155,11 @@ REGISTRY = """\
 #   url:       where it was published / الرابط
 #   accessed:  when you read it / تاريخ الاطلاع
 #   encoding:  only if detection fails, e.g. windows-1256 / الترميز عند الحاجة فقط
-# State only what the article supports: leave a key out rather than guess.
-# لا تكتب إلا ما يدعمه نص المقال: اترك المفتاح بدلاً من التخمين.
+#   reliability: Admiralty grade of the source, A-F / موثوقية المصدر (A إلى F)
+#   credibility: Admiralty grade of the information, 1-6 / مصداقية المعلومة (1 إلى 6)
+# State only what the article supports: leave a key out rather than guess (or write
+# `date: null` to record that the text gives no date).
+# لا تكتب إلا ما يدعمه نص المقال: اترك المفتاح بدلاً من التخمين (أو اكتب date: null إن لم يذكر النص تاريخاً).
 #
 # boilerplate: extra regular expressions; a matching line is dropped / أنماط إضافية لحذف الأسطر
 #   boilerplate:
@@ -150,7 +187,8 @@ def init_project(folder: Path, title: str | None = None, lang: str = "ar") -> li
     existing = [p for p in targets if p.exists() or p.is_symlink()]
     if existing:
         names = ", ".join(str(p) for p in existing)
-        raise InputError(f"{folder} already holds a brief project ({names} exists)", code="project-exists",
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise InputError(f"{folder} already holds a brief project ({names} {verb})", code="project-exists",
                          hint="choose a new folder, e.g. briefgen init my-brief; nothing was changed")
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} exists and is not a folder", code="project-exists")
@@ -178,7 +216,7 @@ def no_sources(outline_path: Path) -> Diagnostic | None:
     folder = loaded.base / loaded.outline.sources
     if not folder.is_dir() or any(p.suffix in EXTENSIONS and p.is_file() for p in folder.iterdir()):
         return None
-    return Diagnostic("error", "no-sources", f"{folder} has no articles yet",
+    return Diagnostic("error", "no-sources", f"the sources folder {loaded.outline.sources} has no articles yet",
                       hint='add one: briefgen sources add article.txt --publisher "..." --date YYYY-MM-DD '
                            f"--dir {folder}", **loaded.located.where(("sources",)))
 

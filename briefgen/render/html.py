@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -36,4 +37,25 @@ def render(brief: Brief, template_dir: Path) -> str:
     )
     # The stylesheet is inlined so the .html output stands alone.
     link = f'<link rel="stylesheet" href="{STYLESHEET}">'
-    return html.replace(link, f"<style>\n{css}\n</style>", 1)
+    html = html.replace(link, f"<style>\n{css}\n</style>", 1)
+    return isolate_numbers(html) if brief.meta.direction == "rtl" else html
+
+
+# A number with a percent sign, or numbers joined by - or + (2023-10-07, 50-60%): the Unicode
+# bidi algorithm keeps each one left to right, but WeasyPrint reverses them inside right-to-left
+# text ("%45", "07-10-2023"; Kozea/WeasyPrint#2386). <bdi dir="ltr"> isolates them; it adds no
+# characters, so copy-paste is unchanged.
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_FRAGILE = re.compile(rf"{_NUMBER}(?:[-+]{_NUMBER})+%?|{_NUMBER}%")
+_TAG = re.compile(r"(<[^>]+>)")
+
+
+def isolate_numbers(html: str) -> str:
+    """Wrap fragile numbers of the body's text (never tags, attributes or styles) in <bdi dir="ltr">."""
+    head, sep, body = html.partition("<body>")
+    if not sep:
+        return html
+    parts = _TAG.split(body)
+    for i in range(0, len(parts), 2):  # even items are text between tags
+        parts[i] = _FRAGILE.sub(lambda m: f'<bdi dir="ltr">{m.group()}</bdi>', parts[i])
+    return head + sep + "".join(parts)
