@@ -108,9 +108,12 @@ def closest(quote: str, source: Source) -> Near | None:
             size = sum(b.size for b in blocks)
             if best is not None and size <= best.score * len(q):
                 continue
-            first = min((b.b for b in blocks if b.size), default=0)
-            end = max(max((b.b + b.size for b in blocks if b.size), default=1), first + len(q) + 2)
-            own = para.tokens[start + first:start + end]
+            matched = [b for b in blocks if b.size]
+            first = min((b.b for b in matched), default=0)
+            end = max(max((b.b + b.size for b in matched), default=1), first + len(q) + 2)
+            # quote words before the first match stand for as many source words before it
+            lead = min(matched[0].a, start + first) if matched else 0
+            own = para.tokens[start + first - lead:start + end]
             if not own:
                 continue
             text = para.text[own[0].start:own[-1].end]
@@ -124,8 +127,11 @@ def _diff(q_words: list[str], s_words: list[str], q: list[str], s: list[str]) ->
     """The source passage with the quote's differing words: [-source word-] {+quote word+}."""
     out = []
     ops = difflib.SequenceMatcher(None, q, s, autojunk=False).get_opcodes()
-    while ops and ops[-1][0] == "delete":  # source words after the end of the quote are not a difference
+    while ops and ops[-1][0] == "insert":  # source words after the end of the quote are not a difference
         ops.pop()
+    if ops and ops[-1][0] == "replace":  # a changed last word replaces as many source words, no more
+        op, i1, i2, j1, j2 = ops[-1]
+        ops[-1] = (op, i1, i2, j1, min(j2, j1 + (i2 - i1)))
     for op, i1, i2, j1, j2 in ops:
         if op == "equal":
             out.append(" ".join(s_words[j1:j2]))

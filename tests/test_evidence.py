@@ -47,6 +47,7 @@ def test_a_changed_number_is_rejected_and_the_difference_is_shown(library):
     assert evidence.find("تنشر الولايات المتحدة (3500) عسكري في العراق", src) is None
     near = evidence.closest("تنشر الولايات المتحدة (3500) عسكري في العراق", src)
     assert near is not None and "[-2500-]" in near.diff and "{+3500+}" in near.diff
+    assert near.diff.endswith("في العراق")  # source words after the quote's end are no difference
 
 
 def test_whole_words_only(library):

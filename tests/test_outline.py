@@ -36,7 +36,7 @@ def test_check_json_reports_exactly_the_three_errors_with_lines(project, cli):
     by_code = {d["code"]: d for d in errors}
     assert by_code["unknown-source"]["hint"] == "did you mean 'hafryat'?"
     assert by_code["unknown-key"]["column"] == 5
-    assert "إلى [-ما لا نهاية-] {+الأبد+}" in by_code["quote-not-found"]["hint"]  # closest passage, diff marked
+    assert "يبقى إلى [-ما-] {+الأبد+}" in by_code["quote-not-found"]["hint"]  # closest passage, diff marked
     assert all(d["file"] == str(path) for d in errors)
 
 
