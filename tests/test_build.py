@@ -162,3 +162,27 @@ def test_an_unexpected_exception_prints_a_bug_report_line_not_a_traceback(projec
     assert result.exit_code == 70
     assert "internal error (ZeroDivisionError)" in result.output and "--debug" in result.output
     assert "Traceback" not in result.output
+
+
+PNG_1X1 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+def test_a_logo_in_the_theme_folder_is_drawn(project, cli):
+    import base64
+    import shutil
+
+    from pypdf import PdfReader
+
+    from .conftest import ROOT
+
+    theme = project.root / "templates"
+    shutil.copytree(ROOT / "templates", theme)
+    (theme / "logo.png").write_bytes(base64.b64decode(PNG_1X1))
+    html = theme / "brief.html"
+    html.write_text(html.read_text(encoding="utf-8").replace(
+        '<header class="title-block">', '<header class="title-block"><img class="logo" src="logo.png">'),
+        encoding="utf-8")
+    result = cli("build", project(GOOD), "--format", "pdf")
+    assert result.exit_code == 0 and "refused" not in result.output
+    page = PdfReader(project.root / "reports" / "outline.pdf").pages[0]
+    assert len(page.images) == 1
