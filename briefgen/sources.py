@@ -54,6 +54,7 @@ class Registry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     boilerplate: list[str] = Field(default_factory=list)
+    max_source_mb: float = Field(MAX_SOURCE_BYTES / 2**20, gt=0, description="largest article file accepted, in MB")
     sources: list[SourceEntry] = Field(default_factory=list)
 
 
@@ -125,7 +126,7 @@ def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None) -> 
             diags.error("outside-project", f"{path.name} links to {path.resolve()}, outside the project folder",
                         file=str(path), hint="copy the article into the project, or pass --allow-outside")
             continue
-        source = _read_source(path, entry, patterns, diags)
+        source = _read_source(path, entry, patterns, diags, int(registry.max_source_mb * 2**20))
         if source.id in library.sources:
             where = located.where(("sources", index, "id")) if index is not None else {"file": str(path)}
             diags.error("duplicate-source-id", f"two sources have the id '{source.id}'",
@@ -203,11 +204,13 @@ def _inferred_title(first_line: str, words: int = 12) -> str:
     return first_line if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnostics) -> Source:
+def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnostics,
+                 limit: int = MAX_SOURCE_BYTES) -> Source:
     size = path.stat().st_size
-    if size > MAX_SOURCE_BYTES:
-        raise InputError(f"{path.name} is {size:,} bytes, above the {MAX_SOURCE_BYTES:,}-byte limit",
-                         code="source-too-large", file=str(path))
+    if size > limit:
+        raise InputError(f"{path.name} is {size:,} bytes, above the {limit:,}-byte limit",
+                         code="source-too-large", file=str(path),
+                         hint="raise max_source_mb: in sources.yaml if the file really is one article")
     text = _decode(path.read_bytes(), path, entry.encoding)
     meta, body = _front_matter(text, path)
     if meta:

@@ -84,6 +84,8 @@ CASES = [
     case("undecodable-source", files={"sources/bad.txt": b"\xff\xfe\x00\xd8" * 0 + b"abc \x81\x8d\x8f\x90 \xff"},
          says="cannot decode bad.txt"),
     case("binary-source", files={"sources/blob.txt": bytes(range(256)) * 4}, says="blob.txt looks like a binary file"),
+    case("source-over-own-limit", files={"sources/sources.yaml": "max_source_mb: 0.005\n"},
+         says="elaph.txt is 8,517 bytes, above the 5,242-byte limit"),
     case("huge-source", files={"sources/huge.txt": "كلمة ".encode() * 2_400_000}, says="above the 20,971,520-byte limit"),
     # the outline file itself
     case("control-char-in-yaml", 'title: "a\x07b"\n', says="character U+0007 is not allowed in YAML", at=(1, 10)),

@@ -94,3 +94,12 @@ def test_libreoffice_aligns_arabic_paragraphs_to_the_right_margin(office_pdf):
         assert len(arabic) >= 5
         flush_right = [ln for ln in arabic if abs(ln["x1"] - right_margin) < 6]
         assert len(flush_right) >= 0.8 * len(arabic), [(round(ln["x1"]), ln["text"][:20]) for ln in arabic]
+
+
+def test_rebuild_is_byte_identical(sample_build, tmp_path):
+    from briefgen import pipeline
+
+    from .conftest import SAMPLE_OUTLINE
+
+    again = pipeline.build(SAMPLE_OUTLINE, ["docx"], pipeline.Options(out_dir=tmp_path))
+    assert again.outputs["docx"].read_bytes() == sample_build.outputs["docx"].read_bytes()
