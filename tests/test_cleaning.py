@@ -65,3 +65,16 @@ def test_user_patterns_drop_lines(library):
     paras, dropped = clean(["إعلان ممول", "نص المقال."], [re.compile("^إعلان")])
     assert [p.text for p in paras] == ["نص المقال."]
     assert dropped[0].rule == "pattern: ^إعلان"
+
+
+def test_a_truncated_teaser_of_a_longer_headline_is_dropped():
+    lines = ["بعد مناقشة جدولة الانسحاب...", "", "بعد مناقشة جدولة الانسحاب الأمريكي... هل تصمد القوات؟", "",
+             "نص المقال الأول طويل بما يكفي ليكون فقرة حقيقية من فقرات المقال."]
+    paras, dropped = clean(lines)
+    assert [d.rule for d in dropped] == ["truncated-headline"]
+    assert paras[0].text.startswith("بعد مناقشة جدولة الانسحاب الأمريكي")
+
+
+def test_a_line_that_merely_ends_with_an_ellipsis_is_kept():
+    paras, dropped = clean(["قال المسؤول إن المفاوضات ستستمر...", "", "فقرة أخرى مختلفة تماماً."])
+    assert dropped == [] and len(paras) == 2
