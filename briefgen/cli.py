@@ -18,7 +18,7 @@ from .errors import BriefgenError, Diagnostic, Diagnostics
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
                   help="Cited Arabic policy briefs (PDF and DOCX) from news articles and an outline.")
-sources_app = typer.Typer(no_args_is_help=True, help="Inspect the articles a brief cites.")
+sources_app = typer.Typer(no_args_is_help=True, help="Add and inspect the articles a brief cites.")
 app.add_typer(sources_app, name="sources")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -177,8 +177,11 @@ def _build_one(job, as_json: bool, quiet: bool) -> int:
 
     try:
         with _progress(err.is_terminal and not quiet) as bar:
-            task = bar.add_task(job.outline.name) if bar else None
-            step = (lambda name: bar.update(task, description=f"{job.outline.name}: {name}")) if bar else None
+            step = None
+            if bar:
+                task = bar.add_task(job.outline.name)
+                step = lambda name: bar.update(task, description=f"{job.outline.name}: {name}",  # noqa: E731
+                                               refresh=True)
             built, summary = batch.build_one(job, step)
     except BriefgenError as exc:
         if as_json:
@@ -202,11 +205,11 @@ def _build_many(jobs: list, workers: int, as_json: bool, quiet: bool) -> int:
         tasks = {str(j.outline): bar.add_task(f"{j.outline}: waiting") for j in jobs} if bar else {}
 
         def on_step(key: str, step: str) -> None:
-            bar.update(tasks[key], description=f"{key}: {step}")
+            bar.update(tasks[key], description=f"{key}: {step}", refresh=True)
 
         def on_done(result) -> None:
             mark = "done" if result.exit_code == 0 else f"failed (exit {result.exit_code})"
-            bar.update(tasks[result.outline], description=f"{result.outline}: {mark}")
+            bar.update(tasks[result.outline], description=f"{result.outline}: {mark}", refresh=True)
 
         results = batch.run_parallel(jobs, workers, on_step if bar else None, on_done if bar else None)
     failed = [r for r in results if r.exit_code]
@@ -284,7 +287,10 @@ def send(
     def body() -> int:
         smtp = mail.Smtp.resolve(host, port, starttls, user, password, sender)
         with _progress(err.is_terminal and not quiet) as bar:
-            step = (lambda name, t=bar.add_task("sending"): bar.update(t, description=name)) if bar else None
+            step = None
+            if bar:
+                task = bar.add_task("sending")
+                step = lambda name: bar.update(task, description=name, refresh=True)  # noqa: E731
             brief, pdf, rebuilt = _brief_and_pdf(outline, rebuild, allow_outside, step)
             if step:
                 step(f"sending to {smtp.host}:{smtp.port}")
@@ -439,7 +445,8 @@ def sources_search(
 def sources_add(
     files: list[Path] = typer.Argument(..., help="Article files (.txt or .md), copied unchanged.", show_default=False),
     publisher: Optional[str] = typer.Option(None, "--publisher", help="The outlet, e.g. المونيتور."),
-    date: Optional[str] = typer.Option(None, "--date", help="Publication date, YYYY-MM-DD."),
+    date: Optional[str] = typer.Option(None, "--date", help="Publication date, YYYY-MM-DD; 'none' records that "
+                                                            "the text gives no date."),
     url: Optional[str] = typer.Option(None, "--url", help="Where it was published (one FILE only)."),
     title: Optional[str] = typer.Option(None, "--title", help="Headline, verbatim (one FILE only; default: the "
                                                               "first line)."),
@@ -460,7 +467,7 @@ def sources_add(
                                      date=date, url=url)
         for a in added:
             err.print(f"added {a.id}: {a.file} «{a.title}», {a.paragraphs} ¶, {a.words} words", markup=False)
-            if date is None and a.suggested_date:
+            if date is None and a.suggested_date:  # a date found in the text, not assumed to be publication
                 err.print(f"  hint: the text gives the date {a.suggested_date}; add `date: {a.suggested_date}` for "
                           f"it in {directory / 'sources.yaml'} if it is the publication date", markup=False)
         err.print(f"cite them as: {', '.join(a.id for a in added)}  (briefgen sources show ID lists the ¶)",
@@ -479,6 +486,51 @@ def _context_parts(hit, width: int = 60) -> tuple[str, str, str]:
 
 def _context(hit) -> str:
     return "".join(_context_parts(hit))
+
+
+@app.command()
+def watch(
+    outline: Path = typer.Argument(..., help="The outline YAML file."),
+    fmt: str = typer.Option("pdf,docx", "--format", "-f", help="Comma-separated: pdf, docx, html."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the outline's output:)."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
+    interval: float = typer.Option(0.5, "--interval", min=0.05, help="Seconds between checks for changes."),
+    allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """Build, then rebuild on every change to the outline, sources or theme (Ctrl-C stops).  Example: briefgen watch outline.yaml
+
+    \b
+    The process stays warm between builds, so a rebuild costs little more than the rendering.
+    An error is printed and watching goes on; earlier outputs are then left as they were.
+    """  # noqa: E501
+    from . import pipeline
+    from . import watch as watcher
+
+    def body() -> int:
+        formats = pipeline.parse_formats(fmt)
+        options = pipeline.Options(out_dir=out_dir, template=template, allow_outside=allow_outside)
+
+        def report(event) -> None:
+            if event.changed:
+                shown = ", ".join(Path(p).name for p in event.changed[:3]) + (" …" if len(event.changed) > 3 else "")
+                err.print(f"changed: {shown}", markup=False, style="dim")
+            if event.ok:
+                _show(event.built.diagnostics.warnings)
+                names = ", ".join(str(p) for p in event.built.outputs.values())
+                err.print(f"built {names} in {event.seconds:.1f} s", markup=False, style="bold")
+            else:
+                _show(event.errors)
+                err.print("build failed; earlier outputs are unchanged", markup=False, style="bold red")
+            err.print(f"watching {outline} and its sources and theme (Ctrl-C to stop)", markup=False, style="dim")
+
+        try:
+            watcher.watch(outline, formats, options, interval=interval, report=report)
+        except KeyboardInterrupt:
+            err.print("stopped watching", markup=False)
+        return 0
+
+    _run(body, debug)
 
 
 def run() -> None:  # console-script entry point

@@ -51,6 +51,9 @@ def _yaml():
     yaml.width = 4096  # never fold a long Arabic title
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True
+    # keep `date: null` (how sources.yaml records "the text gives none") instead of an empty value
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
     return yaml
 
 
@@ -91,7 +94,8 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
     if len(files) > 1 and (source_id or title or url):
         raise UsageError("--id, --title and --url describe one article; give one FILE with them", code="one-file",
                          hint="run `briefgen sources add` once per article with these options")
-    when = parse_date(date) if date is not None else None
+    undated = date is not None and date.strip().lower() == "none"  # the text gives no date: `date: null`
+    when = parse_date(date) if date is not None and not undated else None
     if source_id is not None and not _ID.match(source_id):
         raise UsageError(f"--id '{source_id}' may hold only Latin letters, digits, '_', '.' and '-'", code="bad-id",
                          hint="e.g. --id monitor-2024")
@@ -131,7 +135,7 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
         entry["id"] = new_id
         entry["file"] = src.name
         for key, value in (("title", title), ("publisher", publisher), ("date", when), ("url", url)):
-            if value is not None:
+            if value is not None or (key == "date" and undated):
                 entry[key] = value
         entries.append(entry)
     buffer = io.StringIO()

@@ -31,7 +31,7 @@ title: {title}
 # organization: "..."
 # classification: "للاستخدام الداخلي"
 
-# lang: ar (Arabic, right to left) or en (English, left to right).
+# lang — ar (Arabic, right to left) or en (English, left to right).
 # اللغة: ar للعربية (من اليمين إلى اليسار) أو en للإنجليزية.
 lang: {lang}
 
@@ -43,11 +43,11 @@ lang: {lang}
 # الأرقام (اختياري): latin أو arabic-indic لأرقام الصفحات والأقسام والحواشي.
 # digits: arabic-indic
 
-# sources: the folder of articles, relative to this file. Add articles with `briefgen sources add`.
+# sources — the folder of articles, relative to this file. Add articles with `briefgen sources add`.
 # المصادر: مجلد المقالات بالنسبة إلى هذا الملف. أضف المقالات بالأمر briefgen sources add.
 sources: sources/
 
-# output: where the PDF, DOCX and e-mail draft are written.
+# output — where the PDF, DOCX and e-mail draft are written.
 # المخرجات: المجلد الذي تُكتب فيه ملفات PDF وDOCX ومسودة البريد.
 output: reports/
 
@@ -69,13 +69,13 @@ output: reports/
 # احذف علامة # قبل المثال لاستخدامه؛ القسم الفارغ لا يُطبع.
 # ---------------------------------------------------------------------------------------
 
-# summary: the main message, up front (executive summary).
+# summary — the main message, up front (executive summary).
 # الملخّص التنفيذي: الرسالة الأساسية في البداية.
 summary:
 #  - text: "النقطة الأولى من الملخص."
 #    cite: [{{source: ID, quote: "عبارة منسوخة من المقال"}}]
 
-# key_judgments: your judgments, each with an ICD 203 likelihood (e.g. likely / مرجّح) and a
+# key_judgments — your judgments, each with an ICD 203 likelihood (e.g. likely / مرجّح) and a
 # confidence (low / moderate / high), stated apart.
 # الأحكام الرئيسية: تقديراتك، لكل منها الاحتمال (مثل: مرجّح) ودرجة الثقة (منخفضة / متوسطة / عالية).
 # key_judgments:
@@ -84,22 +84,22 @@ summary:
 #    confidence: moderate
 #    cite: [ID]
 
-# assumptions: the linchpin assumptions behind the judgments (citations optional).
+# assumptions — the linchpin assumptions behind the judgments (citations optional).
 # الافتراضات الرئيسية التي تقوم عليها الأحكام (الاستشهاد اختياري).
 # assumptions:
 #  - "افتراض أساسي."
 
-# background: the context a reader needs.
+# background — the context a reader needs.
 # الخلفية: السياق الذي يحتاجه القارئ.
 background:
 #  - "جملة باستشهاد داخلي [@ID] ثم تكملة."
 
-# timeline: dated events (date: YYYY, YYYY-MM or YYYY-MM-DD), each cited, shown in date order.
+# timeline — dated events (date: YYYY, YYYY-MM or YYYY-MM-DD), each cited, shown in date order.
 # التسلسل الزمني: أحداث مؤرخة (السنة أو السنة-الشهر أو التاريخ الكامل)، لكل منها استشهاد.
 # timeline:
 #  - {{date: 2024-01-25, text: "حدث مؤرخ.", cite: [ID]}}
 
-# actors: who matters; a table of name, role and stance.
+# actors — who matters; a table of name, role and stance.
 # الفاعلون: جدول بالاسم والدور والموقف.
 # actors:
 #  - name: "..."
@@ -107,7 +107,7 @@ background:
 #    stance: "..."
 #    cite: [ID]
 
-# positions: each actor's stance with cited points, shown side by side.
+# positions — each actor's stance with cited points, shown side by side.
 # المواقف: موقف كل طرف ونقاطه المسندة، جنباً إلى جنب.
 # positions:
 #  - actor: "..."
@@ -116,7 +116,7 @@ background:
 #      - text: "..."
 #        cite: [{{source: ID, quote: "..."}}]
 
-# risks: title, cited text; optional likelihood (rare, unlikely, possible, likely, almost certain),
+# risks — title, cited text; optional likelihood (rare, unlikely, possible, likely, almost certain),
 # impact (insignificant, minor, moderate, major, severe) and indicators (signs it is happening).
 # المخاطر: عنوان ونص مسند؛ واختيارياً الاحتمال (نادر، غير مرجّح، ممكن، مرجّح، شبه مؤكد)
 # والأثر (ضئيل، طفيف، متوسط، كبير، جسيم) والمؤشرات الدالة على وقوعه.
@@ -128,7 +128,7 @@ background:
 #    impact: severe
 #    indicators: ["مؤشر على تحقق الخطر."]
 
-# open_questions: what remains unknown (citations optional here).
+# open_questions — what remains unknown (citations optional here).
 # أسئلة مفتوحة: ما لا يزال مجهولاً (الاستشهاد هنا اختياري).
 open_questions:
 #  - "سؤال مفتوح؟"
