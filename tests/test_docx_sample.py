@@ -87,13 +87,20 @@ def test_libreoffice_aligns_arabic_paragraphs_to_the_right_margin(office_pdf):
     import pdfplumber
 
     with pdfplumber.open(office_pdf) as pdf:
-        page = pdf.pages[0]
-        right_margin = page.width - 2 / 2.54 * 72  # 2 cm
-        lines = page.extract_text_lines()
-        arabic = [ln for ln in lines if re.search("[\u0600-\u06ff]{3}", ln["text"]) and ln["top"] < page.height * 0.6]
-        assert len(arabic) >= 5
-        flush_right = [ln for ln in arabic if abs(ln["x1"] - right_margin) < 6]
-        assert len(flush_right) >= 0.8 * len(arabic), [(round(ln["x1"]), ln["text"][:20]) for ln in arabic]
+        checked = 0
+        for page in pdf.pages[:2]:  # title block, contents, summary, key judgments: no tables yet
+            margin = 2 / 2.54 * 72  # 2 cm
+            text_width = page.width - 2 * margin
+            for ln in page.extract_text_lines():
+                if not re.search("[\u0600-\u06ff]{3}", ln["text"]) or ln["top"] < margin:
+                    continue  # not Arabic, or the running header
+                width, centre = ln["x1"] - ln["x0"], (ln["x0"] + ln["x1"]) / 2
+                if width > 0.6 * text_width or abs(centre - page.width / 2) < 0.05 * page.width:
+                    continue  # full (justified) lines and centred titles say nothing about alignment
+                # a short line, i.e. the end of a paragraph or a heading: it must hang from the right margin
+                assert abs(ln["x1"] - (page.width - margin)) < 8, (round(ln["x1"]), ln["text"][:30])
+                checked += 1
+        assert checked >= 10
 
 
 def test_rebuild_is_byte_identical(sample_build, tmp_path):

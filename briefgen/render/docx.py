@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from pathlib import Path
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from briefgen import model
-from briefgen.render import docx_tradecraft, ooxml
-from briefgen.render.ooxml import el, props, put
-
-TEXT_WIDTH = 11906 - 2 * 1134  # A4 width minus two 2 cm margins, in twips
-# Column headings the label table does not (yet) carry.
+from briefgen.render import docx_parts, docx_reference, docx_styles, docx_tradecraft, ooxml
+from briefgen.render.docx_styles import TEXT_WIDTH
+from briefgen.render.ooxml import el, props
 
 _ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 _LATIN_RUN = re.compile(f"(?:[0-9][0-9,.:/-]* ?)?[A-Za-z\u00c0-\u024f][^{_ARABIC}«»]*")
@@ -77,7 +75,7 @@ def script_runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
 class _Doc:
     """Rendering state: the brief, its direction and the footnotes already referenced."""
 
-    def __init__(self, brief: model.Brief, footnotes_root):
+    def __init__(self, brief: model.Brief, footnotes_root, comments: bool = True):
         self.brief = brief
         self.labels = brief.labels
         self.lang = "en" if brief.meta.lang == "en" else "ar"
@@ -85,6 +83,7 @@ class _Doc:
         self.footnotes_root = footnotes_root
         self.referenced: dict[int, model.Citation] = {}
         self.next_num_id = 3  # 1: bullets, 2: bullets in table cells; ordered lists from 3
+        self.commented: list[model.Citation] | None = [] if comments else None  # index = comment id
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -132,7 +131,10 @@ class _Doc:
             ppr.append(el("w:numPr", children=[el("w:ilvl", {"w:val": "0"}), el("w:numId", {"w:val": str(num_id)})]))
         if self.rtl:
             ppr.append(el("w:bidi"))
-        return el("w:p", children=[props("w:pPr", ppr), *runs])
+        p = el("w:p", children=[props("w:pPr", ppr), *runs])
+        if self.commented is not None:
+            docx_parts.anchor_comments(p, self.referenced, self.commented)
+        return p
 
     def text_para(self, style: str, text: str):
         return self.para(style, self.runs(text))
@@ -234,36 +236,30 @@ class _Doc:
         self.footnotes_root.append(el("w:footnote", {"w:id": str(citation.number)}, [para]))
 
 
-def _date(meta: model.Meta) -> datetime:
-    """The fixed creation date of the document: meta.date if ISO, else 2000-01-01."""
-    try:
-        value = datetime.fromisoformat((meta.date or "").strip())
-    except ValueError:
-        return datetime(2000, 1, 1)
-    return value.replace(tzinfo=None)
-
-
 def _drop_rels(rels, reltypes: set[str]) -> None:
     for rid in [rid for rid, rel in rels.items() if rel.reltype in reltypes]:
         rels.pop(rid)
 
 
-def render(brief: model.Brief) -> bytes:
-    """The .docx file of a brief, byte-identical for identical briefs."""
+def render(brief: model.Brief, comments: bool = True, reference_docx: Path | None = None) -> bytes:
+    """The .docx file of a brief, byte-identical for identical inputs.
+
+    comments: each citation with a verified quote becomes a Word comment on the paragraph citing it.
+    reference_docx: a Word file whose styles, page setup, header and footer the brief takes on.
+    """
+    reference = docx_reference.load(reference_docx)  # fails (InputError) before any work
     document = docx.Document()
     part = document.part
     _drop_rels(part.package.rels, {RT.THUMBNAIL})
     _drop_rels(part.rels, {RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"})
     footnotes = ooxml.add_footnotes_part(part)
-    d = _Doc(brief, footnotes.element)
+    d = _Doc(brief, footnotes.element, comments)
     meta = brief.meta
 
-    ooxml.replace_part_element(part._styles_part, ooxml.styles_xml(d.rtl))
-    settings = document.settings.element
-    put(settings, el("w:footnotePr", children=[el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})]))
-    put(settings, el("w:themeFontLang", {"w:val": "en-US", "w:bidi": ooxml.BIDI_LANG}))
-    for old in settings.findall(ooxml.qn("w:savePreviewPicture")):
-        settings.remove(old)
+    styles = docx_styles.styles_root(d.rtl, docx_reference.text_width(reference))
+    ooxml.replace_part_element(part._styles_part, docx_reference.merge_styles(styles, reference, d.rtl)
+                               if reference else ooxml.serialize(styles))
+    docx_parts.settings(document)
 
     body = document.element.body
     sect_pr = body.sectPr
@@ -273,6 +269,8 @@ def render(brief: model.Brief) -> bytes:
     for line in (meta.organization, meta.author and f"{d.label('prepared_by')}: {meta.author}", meta.date):
         if line:
             out.append(d.text_para("BriefMeta", line))
+    if brief.sections:
+        out.extend(docx_parts.contents(d))
     for section in brief.sections:
         out.append(d.text_para("Heading1", f"{section.number}. {section.title}"))
         for block in section.blocks:
@@ -288,52 +286,13 @@ def render(brief: model.Brief) -> bytes:
     notes = {c.number: c for c in reversed([*brief.citations, *d.referenced.values()])}
     for number in sorted(notes):
         d.footnote(notes[number])
-    ooxml.replace_part_element(part.numbering_part, ooxml.numbering_xml(d.rtl, d.next_num_id - 3))
+    ooxml.replace_part_element(part.numbering_part, docx_styles.numbering_xml(d.rtl, d.next_num_id - 3))
+    if d.commented:
+        docx_parts.comments_part(document, d, d.commented)
 
-    _section(document, d)
-    _core_properties(document, brief)
+    docx_parts.section(document, d)
+    docx_reference.apply(document, reference, d)
+    docx_parts.core_properties(document, brief)
     buf = io.BytesIO()
     document.save(buf)
     return ooxml.deterministic_zip(buf.getvalue())
-
-
-def _section(document, d: _Doc) -> None:
-    """A4 page, 2 cm margins, RTL section; header (title, classification), footer (page, classification)."""
-    section = document.sections[0]
-    sect_pr = section._sectPr
-    put(sect_pr, el("w:pgSz", {"w:w": "11906", "w:h": "16838"}))
-    put(sect_pr, el("w:pgMar", {"w:top": "1134", "w:right": "1134", "w:bottom": "1134", "w:left": "1134",
-                                "w:header": "567", "w:footer": "567", "w:gutter": "0"}))
-    if d.rtl:
-        put(sect_pr, el("w:bidi"))
-    meta = d.brief.meta
-    section.header.is_linked_to_previous = False
-    section.footer.is_linked_to_previous = False
-    header, footer = section.header.part.element, section.footer.part.element
-    for story in (header, footer):
-        for child in list(story):
-            story.remove(child)
-    header.append(d.text_para("Header", meta.title))
-    page_rpr = [el("w:rtl")] if d.rtl else []
-    footer.append(d.para("Footer", [*d.runs(f"{d.label('page')} "), *ooxml.field_runs("PAGE", "1", page_rpr)]))
-    if meta.classification:
-        header.append(d.text_para("Classification", meta.classification))
-        footer.append(d.text_para("Classification", meta.classification))
-
-
-def _core_properties(document, brief: model.Brief) -> None:
-    props_ = document.core_properties
-    meta = brief.meta
-    stamp = _date(meta)
-    props_.title = ooxml.clean_text(meta.title)
-    props_.subject = ooxml.clean_text(meta.subtitle or "")
-    props_.author = ooxml.clean_text(meta.author or meta.organization or "")
-    props_.last_modified_by = props_.author
-    props_.category = ooxml.clean_text(meta.classification or "")
-    props_.comments = ""
-    props_.keywords = ""
-    props_.language = ooxml.BIDI_LANG if meta.lang != "en" else "en-US"
-    props_.created = stamp
-    props_.modified = stamp
-    props_.last_printed = stamp
-    props_.revision = 1

@@ -1,0 +1,148 @@
+"""DOCX package stage: settings, section with header and footer, contents field, comments part, properties."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+from briefgen import model
+from briefgen.render import ooxml
+from briefgen.render.docx_styles import BIDI_LANG
+from briefgen.render.ooxml import el, props, put
+
+COMMENTS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+COMMENT_AUTHOR, COMMENT_INITIALS = "briefgen", "BG"
+TOC_INSTR = 'TOC \\o "1-2" \\h \\z \\u'
+TOC_PLACEHOLDER = {
+    "ar": "انقر بزر الفأرة الأيمن واختر \"تحديث الحقل\" لإنشاء جدول المحتويات",
+    "en": "Right-click and choose Update Field to build the table of contents",
+}
+
+
+def fixed_date(meta: model.Meta) -> datetime:
+    """The fixed date of the document (properties, comments): meta.date if ISO, else 2000-01-01."""
+    try:
+        value = datetime.fromisoformat((meta.date or "").strip())
+    except ValueError:
+        return datetime(2000, 1, 1)
+    return value.replace(tzinfo=None)
+
+
+def settings(document) -> None:
+    """Footnote separators, Arabic theme language, fields updated on open (the contents)."""
+    root = document.settings.element
+    put(root, el("w:updateFields", {"w:val": "true"}))
+    put(root, el("w:footnotePr", children=[el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})]))
+    put(root, el("w:themeFontLang", {"w:val": "en-US", "w:bidi": BIDI_LANG}))
+    for old in root.findall(ooxml.qn("w:savePreviewPicture")):
+        root.remove(old)
+
+
+def contents(d) -> list:
+    """The contents heading and a TOC field over Heading 1–2, holding a placeholder until Word fills it."""
+    placeholder = d.labels.get("toc_placeholder") or TOC_PLACEHOLDER[d.lang]
+    rpr = [el("w:rStyle", {"w:val": "PlaceholderText"}), el("w:rtl") if d.rtl else None]
+    runs = ooxml.field_runs(TOC_INSTR, ooxml.clean_text(placeholder), rpr)
+    runs[0].find(ooxml.qn("w:fldChar")).set(ooxml.qn("w:dirty"), "true")
+    return [d.text_para("TOCHeading", d.label("contents")), d.para("TOC1", runs)]
+
+
+def section(document, d) -> None:
+    """A4 page, 2 cm margins, RTL section; header (title, classification), footer (page, classification)."""
+    sec = document.sections[0]
+    sect_pr = sec._sectPr
+    put(sect_pr, el("w:pgSz", {"w:w": "11906", "w:h": "16838"}))
+    put(sect_pr, el("w:pgMar", {"w:top": "1134", "w:right": "1134", "w:bottom": "1134", "w:left": "1134",
+                                "w:header": "567", "w:footer": "567", "w:gutter": "0"}))
+    if d.rtl:
+        put(sect_pr, el("w:bidi"))
+    meta = d.brief.meta
+    sec.header.is_linked_to_previous = False
+    sec.footer.is_linked_to_previous = False
+    header, footer = sec.header.part.element, sec.footer.part.element
+    for story in (header, footer):
+        for child in list(story):
+            story.remove(child)
+    header.append(d.text_para("Header", meta.title))
+    page_rpr = [el("w:rtl")] if d.rtl else []
+    footer.append(d.para("Footer", [*d.runs(f"{d.label('page')} "), *ooxml.field_runs("PAGE", "1", page_rpr)]))
+    if meta.classification:
+        header.append(d.text_para("Classification", meta.classification))
+        footer.append(d.text_para("Classification", meta.classification))
+
+
+def comment_text(d, citation: model.Citation) -> str:
+    """The comment on a quoted citation: the source's own words, then its short reference."""
+    short = model.Citation(citation.number, citation.source, citation.para, None, first=False)
+    quote = f"«{citation.quote}»" if d.rtl else f"“{citation.quote}”"
+    return f"{quote} — {model.note_text(short, d.labels)}"
+
+
+def comments_part(document, d, commented: list[model.Citation]) -> None:
+    """/word/comments.xml: one comment per quoted citation, in anchor order, with a fixed date."""
+    if not commented:
+        return
+    part = ooxml.new_xml_part(document.part.package, "/word/comments.xml", COMMENTS_CT, "w:comments")
+    stamp = fixed_date(d.brief.meta).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for comment_id, citation in enumerate(commented):
+        mark = el("w:r", children=[
+            props("w:rPr", [el("w:rStyle", {"w:val": "CommentReference"}), el("w:rtl") if d.rtl else None]),
+            el("w:annotationRef")])
+        para = d.para("CommentText", [mark, *d.runs(comment_text(d, citation))])
+        part.element.append(el("w:comment", {"w:id": str(comment_id), "w:author": COMMENT_AUTHOR,
+                                              "w:date": stamp, "w:initials": COMMENT_INITIALS}, [para]))
+    document.part.relate_to(part, RT.COMMENTS)
+
+
+def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> None:
+    """Comment each quoted citation noted in para: from the paragraph's start to just after its note mark.
+
+    Each range ends right after its footnote reference; the comment marks (w:commentReference
+    runs) follow the paragraph's last footnote reference, so a comment on a paragraph's last
+    citation ends exactly as Word writes one. LibreOffice (7.4) gives footnotes the wrong texts
+    when a footnote reference comes after a comment mark in the same paragraph.
+    first_refs maps footnote ids referenced for the first time to their citations; each new
+    comment is appended to commented (its index is its comment id).
+    """
+    start = 1 if len(para) and ooxml.local(para[0]) == "pPr" else 0
+    notes = [r for r in para.iterchildren(ooxml.qn("w:r")) if r.find(ooxml.qn("w:footnoteReference")) is not None]
+    marks = []
+    for run in notes:
+        citation = first_refs.get(int(run.find(ooxml.qn("w:footnoteReference")).get(ooxml.qn("w:id"))))
+        if citation is None or not citation.quote:
+            continue
+        comment_id = str(len(commented))
+        commented.append(citation)
+        para.insert(start, el("w:commentRangeStart", {"w:id": comment_id}))
+        start += 1
+        run.addnext(el("w:commentRangeEnd", {"w:id": comment_id}))
+        rtl = run.find(f"{ooxml.qn('w:rPr')}/{ooxml.qn('w:rtl')}") is not None
+        marks.append(el("w:r", children=[
+            props("w:rPr", [el("w:rStyle", {"w:val": "CommentReference"}), el("w:rtl") if rtl else None]),
+            el("w:commentReference", {"w:id": comment_id})]))
+    if marks:
+        anchor = notes[-1]
+        if anchor.getnext() is not None and ooxml.local(anchor.getnext()) == "commentRangeEnd":
+            anchor = anchor.getnext()
+        for mark in reversed(marks):
+            anchor.addnext(mark)
+
+
+def core_properties(document, brief: model.Brief) -> None:
+    """Title, subject, author, language, keywords (the section titles) and fixed dates."""
+    core = document.core_properties
+    meta = brief.meta
+    stamp = fixed_date(meta)
+    core.title = ooxml.clean_text(meta.title)
+    core.subject = ooxml.clean_text(meta.subtitle or "")
+    core.author = ooxml.clean_text(meta.author or meta.organization or "")
+    core.last_modified_by = core.author
+    core.category = ooxml.clean_text(meta.classification or "")
+    core.comments = ""
+    core.keywords = ooxml.clean_text(", ".join(s.title for s in brief.sections))
+    core.language = BIDI_LANG if meta.lang != "en" else "en-US"
+    core.created = stamp
+    core.modified = stamp
+    core.last_printed = stamp
+    core.revision = 1

@@ -1,0 +1,190 @@
+"""DOCX styles stage: styles.xml (RTL named styles, Amiri) and numbering.xml (bullets, numbered lists)."""
+
+from __future__ import annotations
+
+from briefgen.render.ooxml import el, props, put, serialize
+
+FONT = "Amiri"
+BIDI_LANG = "ar-IQ"
+TEXT_WIDTH = 11906 - 2 * 1134  # A4 width minus two 2 cm margins, in twips
+
+_B = [("w:b", {}), ("w:bCs", {})]
+_I = [("w:i", {}), ("w:iCs", {})]
+
+
+def _size(half_points: int) -> list:
+    return [("w:sz", {"w:val": str(half_points)}), ("w:szCs", {"w:val": str(half_points)})]
+
+
+def _color(rgb: str) -> list:
+    return [("w:color", {"w:val": rgb})]
+
+
+def _heading(level: int, before: int, after: int) -> list:
+    return [("w:keepNext", {}), ("w:keepLines", {}), ("w:spacing", {"w:before": str(before), "w:after": str(after)}),
+            ("w:jc", {"w:val": "left"}), ("w:outlineLvl", {"w:val": str(level)})]
+
+
+# (type, id, name, basedOn, pPr spec, rPr spec); specs are (tag, attrs) pairs.
+# Word and LibreOffice read jc left/right as start/end of the paragraph's direction:
+# "left" in a w:bidi paragraph is flush right, so the same value serves both languages.
+STYLES: list[tuple[str, str, str, str | None, list, list]] = [
+    ("paragraph", "Normal", "Normal", None,
+     [("w:spacing", {"w:after": "120", "w:line": "300", "w:lineRule": "auto"}), ("w:jc", {"w:val": "both"})], []),
+    ("paragraph", "Title", "Title", "Normal",
+     [("w:keepNext", {}), ("w:spacing", {"w:before": "240", "w:after": "120"}), ("w:jc", {"w:val": "center"})],
+     _B + _color("1F3864") + _size(44)),
+    ("paragraph", "Subtitle", "Subtitle", "Normal",
+     [("w:keepNext", {}), ("w:spacing", {"w:after": "120"}), ("w:jc", {"w:val": "center"})],
+     _color("44546A") + _size(30)),
+    ("paragraph", "BriefMeta", "Brief Meta", "Normal",
+     [("w:spacing", {"w:after": "40"}), ("w:jc", {"w:val": "center"})], _color("44546A") + _size(22)),
+    ("paragraph", "Heading1", "heading 1", "Normal", _heading(0, 360, 120), _B + _color("1F3864") + _size(32)),
+    ("paragraph", "Heading2", "heading 2", "Normal", _heading(1, 240, 80), _B + _color("2F5496") + _size(28)),
+    ("paragraph", "Heading3", "heading 3", "Normal", _heading(2, 200, 60), _B + _color("2F5496") + _size(24)),
+    ("paragraph", "Quote", "Quote", "Normal",
+     [("w:spacing", {"w:before": "120", "w:after": "120"}), ("w:ind", {"w:left": "567", "w:right": "567"}),
+      ("w:jc", {"w:val": "left"})], _I + _color("404040")),
+    ("paragraph", "ListParagraph", "List Paragraph", "Normal",
+     [("w:spacing", {"w:after": "60"}), ("w:ind", {"w:left": "720"}), ("w:contextualSpacing", {})], []),
+    ("paragraph", "TableText", "Table Text", "Normal",
+     [("w:spacing", {"w:before": "40", "w:after": "40", "w:line": "260", "w:lineRule": "auto"}),
+      ("w:jc", {"w:val": "left"})], _size(22)),
+    ("paragraph", "TableHeading", "Table Heading", "TableText", [("w:keepNext", {})], _B),
+    ("paragraph", "Caption", "caption", "Normal",
+     [("w:spacing", {"w:before": "60", "w:after": "200"}), ("w:jc", {"w:val": "left"})],
+     _I + _color("44546A") + _size(20)),
+    ("paragraph", "Bibliography", "Bibliography", "Normal",
+     [("w:spacing", {"w:after": "80"}), ("w:ind", {"w:left": "567", "w:hanging": "567"}), ("w:jc", {"w:val": "left"})],
+     _size(22)),
+    # The contents heading is not a Heading 1/2 (outline level 9 = body text), so the TOC skips it.
+    ("paragraph", "TOCHeading", "TOC Heading", "Normal",
+     [("w:keepNext", {}), ("w:spacing", {"w:before": "240", "w:after": "120"}), ("w:jc", {"w:val": "left"}),
+      ("w:outlineLvl", {"w:val": "9"})], _B + _color("1F3864") + _size(28)),
+    ("paragraph", "TOC1", "toc 1", "Normal", [("w:spacing", {"w:after": "60"}), ("w:jc", {"w:val": "left"})], []),
+    ("paragraph", "TOC2", "toc 2", "Normal",
+     [("w:spacing", {"w:after": "60"}), ("w:ind", {"w:left": "284"}), ("w:jc", {"w:val": "left"})], []),
+    ("paragraph", "FootnoteText", "footnote text", "Normal",
+     [("w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"}), ("w:jc", {"w:val": "left"})],
+     _size(20)),
+    ("paragraph", "CommentText", "annotation text", "Normal",
+     [("w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"}), ("w:jc", {"w:val": "left"})],
+     _size(20)),
+    ("paragraph", "Header", "header", "Normal",
+     [("w:spacing", {"w:after": "0"}), ("w:jc", {"w:val": "center"})], _color("595959") + _size(18)),
+    ("paragraph", "Footer", "footer", "Header", [], []),
+    ("paragraph", "Classification", "Classification", "Header", [], _B + [("w:caps", {})] + _color("C00000")),
+    ("character", "DefaultParagraphFont", "Default Paragraph Font", None, [], []),
+    ("character", "FootnoteReference", "footnote reference", "DefaultParagraphFont", [],
+     [("w:vertAlign", {"w:val": "superscript"})]),
+    ("character", "CommentReference", "annotation reference", "DefaultParagraphFont", [], _size(16)),
+    ("character", "Strong", "Strong", "DefaultParagraphFont", [], _B),
+    ("character", "PlaceholderText", "Placeholder Text", "DefaultParagraphFont", [], _I + _color("808080")),
+]
+
+
+def _spec(items: list) -> list:
+    return [el(tag, attrs) for tag, attrs in items]
+
+
+def lang_rpr(rtl: bool) -> list:
+    """The run properties every style carries: direction and languages (Arabic for complex script)."""
+    return [el("w:rtl") if rtl else None,
+            el("w:lang", {"w:val": "en-US", "w:eastAsia": "en-US", "w:bidi": BIDI_LANG})]
+
+
+def default_fonts() -> dict[str, str]:
+    return {"w:ascii": FONT, "w:hAnsi": FONT, "w:eastAsia": FONT, "w:cs": FONT}
+
+
+def styles_root(rtl: bool, text_width: int = TEXT_WIDTH):
+    """The w:styles element: doc defaults and the named styles, right-to-left throughout when rtl."""
+    root = el("w:styles")
+    root.append(el("w:docDefaults", children=[
+        el("w:rPrDefault", children=[props("w:rPr", [
+            el("w:rFonts", default_fonts()), *_spec(_size(24)), *lang_rpr(rtl)])]),
+        el("w:pPrDefault", children=[props("w:pPr", [el("w:spacing", {"w:after": "0"})])]),
+    ]))
+    for kind, style_id, name, based_on, ppr, rpr in STYLES:
+        attrs = {"w:type": kind, "w:styleId": style_id}
+        if style_id in ("Normal", "DefaultParagraphFont"):
+            attrs["w:default"] = "1"
+        style = el("w:style", attrs, [el("w:name", {"w:val": name})])
+        if based_on:
+            put(style, el("w:basedOn", {"w:val": based_on}))
+        put(style, el("w:qFormat"))
+        if kind == "paragraph":
+            ppr_items = _spec(ppr)
+            if style_id.startswith("TOC") and style_id[-1].isdigit():  # page numbers at the end, dot leader
+                ppr_items.append(el("w:tabs", children=[
+                    el("w:tab", {"w:val": "right", "w:leader": "dot", "w:pos": str(text_width)})]))
+            put(style, props("w:pPr", [*ppr_items, el("w:bidi") if rtl else None]))
+        if style_id != "DefaultParagraphFont":
+            rpr_items = _spec(rpr)
+            if style_id == "Normal":
+                rpr_items += [el("w:rFonts", default_fonts()), *_spec(_size(24))]
+            put(style, props("w:rPr", [*rpr_items, *lang_rpr(rtl)]))
+        root.append(style)
+    root.append(_table_style(rtl))
+    root.append(el("w:style", {"w:type": "table", "w:default": "1", "w:styleId": "TableNormal"}, [
+        el("w:name", {"w:val": "Normal Table"}), el("w:uiPriority", {"w:val": "99"}), el("w:semiHidden"),
+        el("w:unhideWhenUsed"), props("w:tblPr", [
+            el("w:tblInd", {"w:w": "0", "w:type": "dxa"}), _cell_margins()])]))
+    root.append(el("w:style", {"w:type": "numbering", "w:default": "1", "w:styleId": "NoList"}, [
+        el("w:name", {"w:val": "No List"}), el("w:uiPriority", {"w:val": "99"}), el("w:semiHidden"),
+        el("w:unhideWhenUsed")]))
+    return root
+
+
+def styles_xml(rtl: bool, text_width: int = TEXT_WIDTH) -> str:
+    """styles.xml of a brief with briefgen's own styles only."""
+    return serialize(styles_root(rtl, text_width))
+
+
+def _cell_margins():
+    return el("w:tblCellMar", children=[
+        el("w:top", {"w:w": "40", "w:type": "dxa"}), el("w:left", {"w:w": "100", "w:type": "dxa"}),
+        el("w:bottom", {"w:w": "40", "w:type": "dxa"}), el("w:right", {"w:w": "100", "w:type": "dxa"})])
+
+
+def _table_style(rtl: bool):
+    line = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": "8EAADB"}
+    borders = el("w:tblBorders", children=[el(f"w:{side}", line) for side in
+                                            ("top", "left", "bottom", "right", "insideH", "insideV")])
+    return el("w:style", {"w:type": "table", "w:styleId": "BriefTable"}, [
+        el("w:name", {"w:val": "Brief Table"}), el("w:basedOn", {"w:val": "TableNormal"}),
+        el("w:uiPriority", {"w:val": "59"}),
+        props("w:pPr", [el("w:spacing", {"w:after": "0"}), el("w:bidi") if rtl else None]),
+        props("w:rPr", lang_rpr(rtl)),
+        props("w:tblPr", [el("w:bidiVisual") if rtl else None, borders, _cell_margins()]),
+        el("w:tblStylePr", {"w:type": "firstRow"}, [
+            props("w:rPr", [el("w:b"), el("w:bCs")]),
+            el("w:trPr", children=[el("w:tblHeader")]),
+            props("w:tcPr", [el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "D9E2F3"})]),
+        ]),
+    ])
+
+
+def numbering_xml(rtl: bool, ordered_lists: int = 0) -> str:
+    """numbering.xml: bullets (1), bullets in table cells (2), numbered lists (3..) restarting at 1."""
+    root = el("w:numbering")
+    kinds = ((0, "bullet", "•", 720), (1, "bullet", "•", 284), (2, "decimal", "%1.", 720))
+    for abstract_id, fmt, text, indent in kinds:
+        lvl = el("w:lvl", {"w:ilvl": "0"}, [
+            el("w:start", {"w:val": "1"}), el("w:numFmt", {"w:val": fmt}),
+            el("w:suff", {"w:val": "space"}) if abstract_id == 1 else None, el("w:lvlText", {"w:val": text}),
+            el("w:lvlJc", {"w:val": "left"}),
+            props("w:pPr", [el("w:ind", {"w:left": str(indent), "w:hanging": str(min(indent - 84, 360))}),
+                            el("w:bidi") if rtl else None]),
+            props("w:rPr", [el("w:rFonts", {"w:ascii": FONT, "w:hAnsi": FONT, "w:cs": FONT}),
+                            el("w:rtl") if rtl else None]),
+        ])
+        root.append(el("w:abstractNum", {"w:abstractNumId": str(abstract_id)}, [
+            el("w:multiLevelType", {"w:val": "singleLevel"}), lvl]))
+    nums = [(1, 0), (2, 1)] + [(3 + i, 2) for i in range(ordered_lists)]
+    for num_id, abstract_id in nums:
+        num = el("w:num", {"w:numId": str(num_id)}, [el("w:abstractNumId", {"w:val": str(abstract_id)})])
+        if abstract_id == 2:
+            num.append(el("w:lvlOverride", {"w:ilvl": "0"}, [el("w:startOverride", {"w:val": "1"})]))
+        root.append(num)
+    return serialize(root)
