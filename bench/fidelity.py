@@ -39,7 +39,9 @@ def fidelity(page: str, templates: Path, project: Path) -> tuple[float, list[str
         out = subprocess.run(["pdftotext", "-enc", "UTF-8", fh.name, "-"], capture_output=True, text=True,
                              check=True).stdout
     want = collections.Counter(w for w in words(visible_text(page)) if not w.isdigit() or len(w) > 2)
-    got = collections.Counter(words(MARKS.sub("", out)))
+    # pdftotext wraps each left-to-right run of a right-to-left line in LRE…PDF and puts the run's
+    # space inside it on the wrong side (" .5" then the next word): the marks are run boundaries.
+    got = collections.Counter(words(MARKS.sub(" ", out)))
     hit = sum(min(n, got[w]) for w, n in want.items())
     misses = [w for w, n in want.items() if got[w] < n]
     return hit / sum(want.values()), misses
