@@ -33,6 +33,11 @@ def visible_text(page: str) -> str:
 
 def fidelity(page: str, templates: Path, project: Path) -> tuple[float, list[str]]:
     pdf, _, _ = pdf_renderer.render(page, templates, [templates, project])
+    return share(page, pdf)
+
+
+def share(page: str, pdf: bytes) -> tuple[float, list[str]]:
+    """Recovered share of the page's words, and the words pdftotext lost."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
         fh.write(pdf)
         fh.flush()

@@ -116,3 +116,20 @@ def test_rebuild_is_byte_identical(sample_build, tmp_path, fmt):
 
     again = pipeline.build(SAMPLE_OUTLINE, [fmt], pipeline.Options(out_dir=tmp_path))
     assert again.outputs[fmt].read_bytes() == sample_build.outputs[fmt].read_bytes()
+
+
+def test_copy_paste_fidelity(sample_build, capsys):
+    """pdftotext recovers the brief's own words (figure printed; goal 99.5%, floor guards regressions)."""
+    import importlib.util
+
+    from .conftest import ROOT
+
+    require("pdftotext")
+    spec = importlib.util.spec_from_file_location("fidelity", ROOT / "bench" / "fidelity.py")
+    fidelity = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fidelity)
+    html = sample_build.outputs["html"].read_text(encoding="utf-8")
+    value, misses = fidelity.share(html, sample_build.outputs["pdf"].read_bytes())
+    with capsys.disabled():
+        print(f"\ncopy-paste fidelity of the sample PDF: {value:.2%} (goal 99.5%); lost: {' '.join(misses[:8])}")
+    assert value >= 0.985
