@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: brief test deps system-check clean docs-images
+.PHONY: brief test deps system-check clean docs-images bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ docs-images: system-check $(VENV)/.installed-test
 	mkdir -p docs/images
 	pdftoppm -png -r 70 -f 1 -l 1 -singlefile reports/outline.pdf docs/images/sample-page-1
 	$(BIN)/python docs/gallery.py outline.yaml reports/outline.pdf docs/images
+
+# Performance ratios against references measured side by side (see bench/bench.py, bench/RESULTS.md).
+bench: system-check $(VENV)/.installed-test
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(VENV) reports/*.pdf reports/*.docx reports/*.html .pytest_cache

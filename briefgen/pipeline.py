@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib
 import os
+import pickle
 import re
+import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Cache
 from .errors import BriefgenError, Diagnostics, InputError, RenderError, UsageError
 from .model import Brief
 from .outline import LoadedOutline, read_outline
@@ -70,7 +73,8 @@ def check(outline_path: Path, allow_outside: bool = False) -> Checked:
             raise InputError(f"sources folder {folder} is outside the project folder {project}",
                              code="outside-project", hint="move it into the project, or pass --allow-outside",
                              **result.loaded.located.where(("sources",)))
-        result.library = read_sources(folder, diags, root=None if allow_outside else project)
+        result.library = read_sources(folder, diags, root=None if allow_outside else project,
+                                      cache=Cache.for_project(project))
         brief = resolve(result.loaded, result.library, diags)
         result.brief = brief if result.ok else None
     except InputError as exc:
@@ -124,7 +128,7 @@ def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics, templates:
            options: Options | None = None, stats: dict | None = None) -> bytes:
     """One output format's bytes. Renderers are imported only when asked for."""
     if fmt == "docx":
-        return importlib.import_module("briefgen.render.docx").render(brief)
+        return importlib.import_module("briefgen.render.docx").render(brief, options.comments if options else True, options.reference_docx if options else None)  # noqa: E501
     html = importlib.import_module("briefgen.render.html").render(brief, templates)
     if fmt == "html":
         return html.encode("utf-8")
@@ -155,10 +159,7 @@ def build(outline_path: Path, formats: list[str], options: Options | None = None
     templates = template_dir(project, chosen, options.allow_outside, where)
     out = options.out_dir or project / outline.output
     built = Built(checked.brief, diagnostics=checked.diagnostics)
-    payloads = {}
-    for fmt in formats:
-        step(f"rendering {fmt.upper()}")
-        payloads[fmt] = render(checked.brief, fmt, project, built.diagnostics, templates, options, built.stats)
+    payloads = render_all(checked.brief, formats, project, built.diagnostics, templates, options, built.stats, step)
     step("writing outputs")
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -169,6 +170,96 @@ def build(outline_path: Path, formats: list[str], options: Options | None = None
         write_atomic(target, data)
         built.outputs[fmt] = target
     return built
+
+
+def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnostics, templates: Path,
+               options: Options | None = None, stats: dict | None = None,
+               step: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every format's bytes, or an exception and none of them.
+
+    With both PDF and DOCX asked for (and os.fork available), the DOCX is rendered in a forked
+    worker process while this process lays out the PDF: two cores, one wait. The worker runs
+    the very same render() on the very same Brief, so the bytes equal a sequential render's;
+    an error in the worker is re-raised here, and nothing is written before both are done.
+    """
+    step = step or (lambda name: None)
+    worker = None
+    if CONCURRENT and "pdf" in formats and "docx" in formats and hasattr(os, "fork") \
+            and os.environ.get("BRIEFGEN_SEQUENTIAL", "").strip() in ("", "0"):
+        worker = _Forked(lambda: render(brief, "docx", project, Diagnostics(), templates, options, None))
+    payloads: dict[str, bytes] = {}
+    try:
+        for fmt in formats:
+            step(f"rendering {fmt.upper()}")
+            if fmt == "docx" and worker is not None:
+                continue
+            payloads[fmt] = render(brief, fmt, project, diags, templates, options, stats)
+        if worker is not None:
+            payloads["docx"] = worker.result()
+            worker = None
+    finally:
+        if worker is not None:  # this process failed first: stop the worker, leave no zombie
+            worker.cancel()
+    return {fmt: payloads[fmt] for fmt in formats}
+
+
+CONCURRENT = True  # tests (and BRIEFGEN_SEQUENTIAL=1) turn the forked DOCX worker off
+
+
+class _Forked:
+    """Run a function returning bytes in a forked child; result() returns them or raises its error."""
+
+    def __init__(self, func: Callable[[], bytes]):
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            status = 0
+            try:
+                os.close(read_fd)
+                try:
+                    message = pickle.dumps(("ok", func()), protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException as exc:  # every failure goes back to the parent
+                    try:
+                        message = pickle.dumps(("error", exc), protocol=pickle.HIGHEST_PROTOCOL)
+                    except Exception:  # an exception that cannot be pickled: send what it said
+                        message = pickle.dumps(("error", RenderError(f"DOCX rendering failed: "
+                                                                      f"{type(exc).__name__}: {exc}",
+                                                                      code="docx-failed")))
+                with os.fdopen(write_fd, "wb") as pipe:
+                    pipe.write(message)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        self.pid, self.read_fd = pid, read_fd
+
+    def result(self) -> bytes:
+        with os.fdopen(self.read_fd, "rb") as pipe:
+            message = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        try:
+            kind, value = pickle.loads(message)
+        except Exception:
+            raise RenderError(f"DOCX rendering failed: the worker process ended without a result "
+                              f"(status {status})", code="docx-failed") from None
+        if kind == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self.read_fd)
+        except OSError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -194,4 +285,5 @@ def write_atomic(target: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
-__all__ = ["BriefgenError", "Built", "Checked", "FORMATS", "build", "check", "parse_formats", "write_atomic"]
+__all__ = ["BriefgenError", "Built", "Checked", "FORMATS", "build", "check", "parse_formats", "render_all",
+           "write_atomic"]

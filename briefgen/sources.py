@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import yamlpos
 from .arabic import Token, tokens
+from .cache import Cache, make_key
 from .cleaning import Dropped, clean
 from .errors import Diagnostic, Diagnostics, InputError
 from .hygiene import describe, sanitize
@@ -99,8 +100,12 @@ class Library:
         return list(self.sources)
 
 
-def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None) -> Library:
-    """Load every article in a folder; problems go to diags (errors) or raise InputError."""
+def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None, cache: Cache | None = None) -> Library:
+    """Load every article in a folder; problems go to diags (errors) or raise InputError.
+
+    With a cache, an article whose bytes (and encoding, patterns, briefgen code) were seen before
+    is not decoded, cleaned and tokenised again (see cache.py).
+    """
     if not folder.is_dir():
         raise InputError(f"sources folder not found: {folder}", code="sources-missing",
                          hint="create it and put the article .txt files in it, or set `sources:` in the outline")
@@ -126,7 +131,7 @@ def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None) -> 
             diags.error("outside-project", f"{path.name} links to {path.resolve()}, outside the project folder",
                         file=str(path), hint="copy the article into the project, or pass --allow-outside")
             continue
-        source = _read_source(path, entry, patterns, diags, int(registry.max_source_mb * 2**20))
+        source = _read_source(path, entry, patterns, diags, int(registry.max_source_mb * 2**20), cache)
         if source.id in library.sources:
             where = located.where(("sources", index, "id")) if index is not None else {"file": str(path)}
             diags.error("duplicate-source-id", f"two sources have the id '{source.id}'",
@@ -205,35 +210,30 @@ def _inferred_title(first_line: str, words: int = 12) -> str:
 
 
 def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnostics,
-                 limit: int = MAX_SOURCE_BYTES) -> Source:
+                 limit: int = MAX_SOURCE_BYTES, cache: Cache | None = None) -> Source:
     size = path.stat().st_size
     if size > limit:
         raise InputError(f"{path.name} is {size:,} bytes, above the {limit:,}-byte limit",
                          code="source-too-large", file=str(path),
                          hint="raise max_source_mb: in sources.yaml if the file really is one article")
-    text = _decode(path.read_bytes(), path, entry.encoding)
-    meta, body = _front_matter(text, path)
+    raw = path.read_bytes()
+    parsed = None
+    if cache is not None:
+        key = make_key(raw, path.suffix, entry.encoding or "", *(p.pattern for p in patterns))
+        parsed = cache.get("source", key, _Parsed.from_json)
+    if parsed is None:
+        parsed = _parse(raw, path, entry, patterns)
+        if cache is not None:
+            cache.put("source", key, parsed.to_json())
+    for code, message, line, column in parsed.warnings:
+        diags.warning(code, message, file=str(path), line=line, column=column)
+    meta, paras, dropped = parsed.meta, parsed.paragraphs, parsed.dropped
     if meta:
         try:
             entry = SourceEntry.model_validate({**meta, **entry.model_dump(exclude_none=True)})
         except ValidationError as exc:
             raise InputError(f"bad front matter in {path.name}: {exc.errors()[0]['msg']}",
                              code="bad-front-matter", file=str(path), line=2) from None
-    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    reported = 0
-    for n, line in enumerate(lines, 1):
-        clean_line, findings = sanitize(line)
-        for f in findings:
-            reported += 1
-            if reported <= MAX_REPORTED:
-                code, message = describe(f)
-                diags.warning(code, message, file=str(path), line=n, column=f.offset + 1)
-        lines[n - 1] = clean_line
-    if reported > MAX_REPORTED:
-        diags.warning("control-character", f"{reported - MAX_REPORTED} more such characters not listed",
-                      file=str(path))
-    paras, dropped = clean(lines, patterns)
-    numbered = [SourceParagraph(i, p.line, p.text, tokens(p.text)) for i, p in enumerate(paras, 1)]
     first = _inferred_title(paras[0].text) if paras else path.stem
     date_match = next((m for p in paras[:8] if (m := _DATE.search(p.text))), None)
     suggested = (f"{date_match.group(3)}-{int(date_match.group(2)):02d}-{int(date_match.group(1)):02d}"
@@ -241,5 +241,65 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
     ref = SourceRef(id=entry.id or path.stem, title=entry.title or first, publisher=entry.publisher,
                     author=entry.author, date=entry.date, url=entry.url, accessed=entry.accessed,
                     reliability=entry.reliability, credibility=entry.credibility)
-    return Source(ref=ref, path=path, paragraphs=numbered, dropped=dropped, suggested_date=suggested,
+    return Source(ref=ref, path=path, paragraphs=paras, dropped=dropped, suggested_date=suggested,
                   declared=frozenset(entry.model_fields_set))
+
+
+@dataclass
+class _Parsed:
+    """What reading one file yields before metadata is merged: the part worth caching."""
+
+    meta: dict
+    paragraphs: list[SourceParagraph]
+    dropped: list[Dropped]
+    warnings: list[tuple[str, str, int | None, int | None]]  # code, message, line, column
+
+    def to_json(self) -> dict:
+        return {"meta": self.meta, "warnings": [list(w) for w in self.warnings],
+                "dropped": [[d.line, d.text, d.rule] for d in self.dropped],
+                "paragraphs": [[p.number, p.line, p.text, [t.norm for t in p.tokens], [t.start for t in p.tokens],
+                                [t.end for t in p.tokens]] for p in self.paragraphs]}
+
+    @classmethod
+    def from_json(cls, data) -> _Parsed | None:
+        """Rebuilt from a cache entry; None if the entry does not have the expected shape."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            meta = data["meta"]
+            if not isinstance(meta, dict):
+                return None
+            paragraphs = []
+            for number, line, text, norms, starts, ends in data["paragraphs"]:
+                if not (isinstance(text, str) and len(norms) == len(starts) == len(ends)):
+                    return None
+                toks = [Token(n, s, e) for n, s, e in zip(norms, starts, ends, strict=True)]
+                paragraphs.append(SourceParagraph(int(number), int(line), text, toks))
+            dropped = [Dropped(int(line), str(text), str(rule)) for line, text, rule in data["dropped"]]
+            warnings = [(str(code), str(message), line, column) for code, message, line, column in data["warnings"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+        return cls(meta, paragraphs, dropped, warnings)
+
+
+def _parse(raw: bytes, path: Path, entry: SourceEntry, patterns: list) -> _Parsed:
+    """Decode, split off front matter, sanitise, clean and tokenise one file."""
+    text = _decode(raw, path, entry.encoding)
+    meta, body = _front_matter(text, path)
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    warnings: list[tuple[str, str, int | None, int | None]] = []
+    reported = 0
+    for n, line in enumerate(lines, 1):
+        clean_line, findings = sanitize(line)
+        for f in findings:
+            reported += 1
+            if reported <= MAX_REPORTED:
+                code, message = describe(f)
+                warnings.append((code, message, n, f.offset + 1))
+        lines[n - 1] = clean_line
+    if reported > MAX_REPORTED:
+        warnings.append(("control-character", f"{reported - MAX_REPORTED} more such characters not listed", None,
+                         None))
+    paras, dropped = clean(lines, patterns)
+    numbered = [SourceParagraph(i, p.line, p.text, tokens(p.text)) for i, p in enumerate(paras, 1)]
+    return _Parsed(meta, numbered, dropped, warnings)
