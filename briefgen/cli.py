@@ -82,8 +82,8 @@ def check(
             from .scaffold import empty_outline, no_sources
 
             if result.library is not None and not result.library.sources:
-                diags.items += [d for d in [no_sources(outline)] if d]
-            diags.items += [d for d in [empty_outline(outline, "warning")] if d]
+                diags.items += [d for d in [no_sources(outline, result.loaded)] if d]
+            diags.items += [d for d in [empty_outline(outline, "warning", result.loaded)] if d]
         failed = bool(diags.errors) or (strict and bool(diags.warnings))
         if as_json:
             out.print(json.dumps({"ok": not failed, "diagnostics": [d.to_json() for d in diags.items]},

@@ -205,14 +205,23 @@ def init_project(folder: Path, title: str | None = None, lang: str = "ar") -> li
     return [outline, folder / "sources" / "sources.yaml", folder / "reports", folder / ".gitignore"]
 
 
-def no_sources(outline_path: Path) -> Diagnostic | None:
-    """An error if the outline's sources folder exists but holds no article yet."""
+def _read(outline_path: Path, loaded=None):
+    """The outline as read (once), or None when it has errors: the build reports those."""
+    if loaded is not None:
+        return loaded
     from .outline import read_outline
 
     try:
-        loaded = read_outline(outline_path)
+        return read_outline(outline_path)
     except BriefgenError:
-        return None  # the build reports it, with everything else
+        return None
+
+
+def no_sources(outline_path: Path, loaded=None) -> Diagnostic | None:
+    """An error if the outline's sources folder exists but holds no article yet."""
+    loaded = _read(outline_path, loaded)
+    if loaded is None:
+        return None
     folder = loaded.base / loaded.outline.sources
     if not folder.is_dir() or any(p.suffix in EXTENSIONS and p.is_file() for p in folder.iterdir()):
         return None
@@ -221,13 +230,10 @@ def no_sources(outline_path: Path) -> Diagnostic | None:
                            f"--dir {folder}", **loaded.located.where(("sources",)))
 
 
-def empty_outline(outline_path: Path, severity: str = "error") -> Diagnostic | None:
+def empty_outline(outline_path: Path, severity: str = "error", loaded=None) -> Diagnostic | None:
     """A diagnostic if the outline has no point in any section (a fresh `briefgen init` outline)."""
-    from .outline import read_outline
-
-    try:
-        loaded = read_outline(outline_path)
-    except BriefgenError:
+    loaded = _read(outline_path, loaded)
+    if loaded is None:
         return None
     # sections are the list-valued keys (metadata are scalars): any non-empty one is content
     if any(isinstance(v, list) and v for v in loaded.outline.model_dump().values()):
@@ -241,7 +247,8 @@ def preflight(outline_path: Path, allow_outside: bool = False) -> None:
 
     Other problems (a missing folder, an outline error) are reported first, exactly as a build would.
     """
-    found = [d for d in (no_sources(outline_path), empty_outline(outline_path)) if d is not None]
+    loaded = _read(outline_path)
+    found = [d for d in (no_sources(outline_path, loaded), empty_outline(outline_path, loaded=loaded)) if d is not None]
     if not found:
         return
     from .pipeline import check
