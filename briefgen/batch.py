@@ -74,14 +74,29 @@ def write_eml(built) -> Path:
     return target
 
 
-def build_one(job: Job, progress: Callable[[str], None] | None = None) -> tuple[object, dict]:
-    """Run the pipeline for one outline (refusing an empty project); returns (Built, summary)."""
-    from . import pipeline, scaffold
+def start_engine(job: Job):
+    """Fork the PDF engine for this job now (see prefork.engine): call it before any thread starts."""
+    from . import prefork
 
-    scaffold.preflight(job.outline, job.allow_outside)
-    options = pipeline.Options(out_dir=job.out_dir, template=job.template, allow_outside=job.allow_outside,
-                               comments=job.comments, reference_docx=job.reference_docx, progress=progress)
-    built = pipeline.build(job.outline, job.formats, options)
+    return prefork.engine(job.formats)
+
+
+def build_one(job: Job, progress: Callable[[str], None] | None = None, engine=None) -> tuple[object, dict]:
+    """Run the pipeline for one outline (refusing an empty project); returns (Built, summary).
+
+    `engine` is start_engine(job)'s child, or None; it is used for the PDF or stopped.
+    """
+    try:
+        from . import pipeline, scaffold
+
+        scaffold.preflight(job.outline, job.allow_outside)
+        options = pipeline.Options(out_dir=job.out_dir, template=job.template, allow_outside=job.allow_outside,
+                                   comments=job.comments, reference_docx=job.reference_docx, progress=progress)
+    except BaseException:
+        if engine is not None:
+            engine.close()
+        raise
+    built = pipeline.build(job.outline, job.formats, options, engine)
     eml = None
     if job.eml:
         if progress:
@@ -107,7 +122,7 @@ def _work(job: Job) -> Result:
             _queue.put((key, step))
 
     try:
-        _, summary = build_one(job, progress)
+        _, summary = build_one(job, progress, start_engine(job))  # forked before the queue's feeder thread
         return Result(key, 0, summary)
     except BriefgenError as exc:
         return Result(key, exc.exit_code, errors=exc.diagnostics)

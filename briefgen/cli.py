@@ -175,6 +175,7 @@ def _print_summary(summary: dict, indent: str = "") -> None:
 def _build_one(job, as_json: bool, quiet: bool) -> int:
     from . import batch
 
+    engine = batch.start_engine(job)  # before the spinner's thread starts
     try:
         with _progress(err.is_terminal and not quiet) as bar:
             step = None
@@ -182,7 +183,7 @@ def _build_one(job, as_json: bool, quiet: bool) -> int:
                 task = bar.add_task(job.outline.name)
                 step = lambda name: bar.update(task, description=f"{job.outline.name}: {name}",  # noqa: E731
                                                refresh=True)
-            built, summary = batch.build_one(job, step)
+            built, summary = batch.build_one(job, step, engine)
     except BriefgenError as exc:
         if as_json:
             out.print(json.dumps(batch.Result(str(job.outline), exc.exit_code, errors=exc.diagnostics).to_json(),

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import importlib
 import os
-import pickle
 import re
-import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from . import prefork
 from .cache import Cache
 from .errors import BriefgenError, Diagnostics, InputError, RenderError, UsageError
 from .model import Brief
-from .outline import LoadedOutline, read_outline
-from .resolve import resolve
-from .sources import Library, read_sources
+
+if TYPE_CHECKING:  # the readers import pydantic and the outline schema: only when check() runs (see prefork)
+    from .outline import LoadedOutline
+    from .sources import Library
 
 FORMATS = ("pdf", "docx", "html")
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # installed wheel
@@ -62,6 +63,10 @@ class Built:
 
 def check(outline_path: Path, allow_outside: bool = False) -> Checked:
     """Read and resolve everything without rendering; every problem becomes a diagnostic."""
+    from .outline import read_outline
+    from .resolve import resolve
+    from .sources import read_sources
+
     diags = Diagnostics()
     result = Checked(diags)
     try:
@@ -132,8 +137,18 @@ def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics, templates:
     html = importlib.import_module("briefgen.render.html").render(brief, templates)
     if fmt == "html":
         return html.encode("utf-8")
-    pdf, refused, pages = importlib.import_module("briefgen.render.pdf").render(
-        html, templates, [templates, project], _pdf_date(brief.meta.date))
+    pdf_render = importlib.import_module(prefork.PDF_RENDERER).render
+    return _pdf_done(pdf_render(*_pdf_args(brief, html, project, templates)), diags, stats)
+
+
+def _pdf_args(brief: Brief, html: str, project: Path, templates: Path) -> tuple:
+    """The arguments of render.pdf.render: the HTML, its base, the folders it may read, the fixed date."""
+    return html, templates, [templates, project], _pdf_date(brief.meta.date)
+
+
+def _pdf_done(result: tuple[bytes, list[str], int], diags: Diagnostics, stats: dict | None) -> bytes:
+    """The PDF bytes; the page count into stats and each refused fetch as a warning."""
+    pdf, refused, pages = result
     if stats is not None:
         stats["pages"] = pages
     for url in refused:
@@ -143,9 +158,21 @@ def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics, templates:
     return pdf
 
 
-def build(outline_path: Path, formats: list[str], options: Options | None = None) -> Built:
-    """Check, render every format, then write each output atomically."""
-    options = options or Options()
+def build(outline_path: Path, formats: list[str], options: Options | None = None,
+          engine: prefork.Child | None = None) -> Built:
+    """Check, render every format, then write each output atomically.
+
+    `engine`, from prefork.engine(), is a child process already importing the PDF renderer; the
+    build uses it for the PDF and stops it if the build fails first.
+    """
+    try:
+        return _build(outline_path, formats, options or Options(), engine)
+    finally:
+        if engine is not None:
+            engine.close()
+
+
+def _build(outline_path: Path, formats: list[str], options: Options, engine: prefork.Child | None) -> Built:
     step = options.progress or (lambda name: None)
     step("checking outline, sources and quotes")
     checked = check(outline_path, options.allow_outside)
@@ -159,7 +186,8 @@ def build(outline_path: Path, formats: list[str], options: Options | None = None
     templates = template_dir(project, chosen, options.allow_outside, where)
     out = options.out_dir or project / outline.output
     built = Built(checked.brief, diagnostics=checked.diagnostics)
-    payloads = render_all(checked.brief, formats, project, built.diagnostics, templates, options, built.stats, step)
+    payloads = render_all(checked.brief, formats, project, built.diagnostics, templates, options, built.stats, step,
+                          engine)
     step("writing outputs")
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -174,92 +202,43 @@ def build(outline_path: Path, formats: list[str], options: Options | None = None
 
 def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnostics, templates: Path,
                options: Options | None = None, stats: dict | None = None,
-               step: Callable[[str], None] | None = None) -> dict[str, bytes]:
+               step: Callable[[str], None] | None = None, engine: prefork.Child | None = None) -> dict[str, bytes]:
     """Every format's bytes, or an exception and none of them.
 
-    With both PDF and DOCX asked for (and os.fork available), the DOCX is rendered in a forked
-    worker process while this process lays out the PDF: two cores, one wait. The worker runs
-    the very same render() on the very same Brief, so the bytes equal a sequential render's;
-    an error in the worker is re-raised here, and nothing is written before both are done.
+    Two cores, one wait: with a warm PDF `engine` (prefork.engine) the child lays out the PDF while
+    this process renders the other formats; otherwise, with both PDF and DOCX asked for, the DOCX
+    is rendered in a forked child while this process lays out the PDF. A child runs the very same
+    function on the very same brief, so the bytes equal a sequential render's; an error in a child
+    is re-raised here, and nothing is written before every format is done.
     """
     step = step or (lambda name: None)
     worker = None
-    if CONCURRENT and "pdf" in formats and "docx" in formats and hasattr(os, "fork") \
-            and os.environ.get("BRIEFGEN_SEQUENTIAL", "").strip() in ("", "0"):
-        worker = _Forked(lambda: render(brief, "docx", project, Diagnostics(), templates, options, None))
+    if engine is not None and "pdf" in formats:
+        step("rendering PDF")
+        html = importlib.import_module("briefgen.render.html").render(brief, templates)
+        engine.submit(importlib.import_module(prefork.PDF_RENDERER).render,
+                      *_pdf_args(brief, html, project, templates))
+    elif CONCURRENT and "pdf" in formats and "docx" in formats and not prefork.sequential():
+        worker = prefork.Child(lambda: render(brief, "docx", project, Diagnostics(), templates, options, None),
+                               failure="DOCX rendering failed", code="docx-failed")
     payloads: dict[str, bytes] = {}
     try:
         for fmt in formats:
-            step(f"rendering {fmt.upper()}")
-            if fmt == "docx" and worker is not None:
+            if fmt == "pdf" and engine is not None or fmt == "docx" and worker is not None:
                 continue
+            step(f"rendering {fmt.upper()}")
             payloads[fmt] = render(brief, fmt, project, diags, templates, options, stats)
+        if engine is not None and "pdf" in formats:
+            payloads["pdf"] = _pdf_done(engine.result(), diags, stats)
         if worker is not None:
             payloads["docx"] = worker.result()
-            worker = None
     finally:
         if worker is not None:  # this process failed first: stop the worker, leave no zombie
-            worker.cancel()
+            worker.close()
     return {fmt: payloads[fmt] for fmt in formats}
 
 
 CONCURRENT = True  # tests (and BRIEFGEN_SEQUENTIAL=1) turn the forked DOCX worker off
-
-
-class _Forked:
-    """Run a function returning bytes in a forked child; result() returns them or raises its error."""
-
-    def __init__(self, func: Callable[[], bytes]):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into the caller's code
-            status = 0
-            try:
-                os.close(read_fd)
-                try:
-                    message = pickle.dumps(("ok", func()), protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException as exc:  # every failure goes back to the parent
-                    try:
-                        message = pickle.dumps(("error", exc), protocol=pickle.HIGHEST_PROTOCOL)
-                    except Exception:  # an exception that cannot be pickled: send what it said
-                        message = pickle.dumps(("error", RenderError(f"DOCX rendering failed: "
-                                                                      f"{type(exc).__name__}: {exc}",
-                                                                      code="docx-failed")))
-                with os.fdopen(write_fd, "wb") as pipe:
-                    pipe.write(message)
-            except BaseException:
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(write_fd)
-        self.pid, self.read_fd = pid, read_fd
-
-    def result(self) -> bytes:
-        with os.fdopen(self.read_fd, "rb") as pipe:
-            message = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        try:
-            kind, value = pickle.loads(message)
-        except Exception:
-            raise RenderError(f"DOCX rendering failed: the worker process ended without a result "
-                              f"(status {status})", code="docx-failed") from None
-        if kind == "error":
-            raise value
-        return value
-
-    def cancel(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.close(self.read_fd)
-        except OSError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except OSError:
-            pass
 
 
 def write_atomic(target: Path, data: bytes) -> None:

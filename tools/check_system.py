@@ -10,6 +10,9 @@ if not ctypes.util.find_library("pango-1.0") or not ctypes.util.find_library("pa
 if missing:
     sys.exit("briefgen needs Pango for PDF output. Install it with:\n"
              f"  sudo apt-get install -y {' '.join(missing)}")
+if not ctypes.util.find_library("harfbuzz-subset"):
+    print("note: without HarfBuzz's subsetter WeasyPrint embeds fonts with fontTools, about 1 s slower per PDF;"
+          " install it with: sudo apt-get install -y libharfbuzz-subset0", file=sys.stderr)
 optional = {"soffice": "libreoffice-writer-nogui", "pdftotext": "poppler-utils"}
 absent = [pkg for tool, pkg in optional.items() if not shutil.which(tool)]
 if absent:

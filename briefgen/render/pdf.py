@@ -39,6 +39,14 @@ def _fetcher_class():
     return SandboxFetcher
 
 
+def warm() -> None:
+    """Import WeasyPrint and the fetcher ahead of the first render (prefork.engine runs this in its child)."""
+    import weasyprint  # noqa: F401
+
+    _fetcher_class()
+    fonts.font_dirs()
+
+
 def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None) -> tuple[bytes, list[str], int]:
     """PDF bytes of the HTML, the URLs the sandbox refused, and the number of pages."""
     import weasyprint
