@@ -86,17 +86,16 @@ def build_one(job: Job, progress: Callable[[str], None] | None = None, engine=No
 
     `engine` is start_engine(job)'s child, or None; it is used for the PDF or stopped.
     """
-    try:
-        from . import pipeline, scaffold
+    from . import pipeline, scaffold
 
+    try:
         scaffold.preflight(job.outline, job.allow_outside)
         options = pipeline.Options(out_dir=job.out_dir, template=job.template, allow_outside=job.allow_outside,
                                    comments=job.comments, reference_docx=job.reference_docx, progress=progress)
-    except BaseException:
-        if engine is not None:
+        built = pipeline.build(job.outline, job.formats, options, engine)
+    finally:
+        if engine is not None:  # a refused empty project never reaches the build: stop the engine here too
             engine.close()
-        raise
-    built = pipeline.build(job.outline, job.formats, options, engine)
     eml = None
     if job.eml:
         if progress:

@@ -213,22 +213,26 @@ def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnosti
     """
     step = step or (lambda name: None)
     worker = None
-    if engine is not None and "pdf" in formats:
+    payloads: dict[str, bytes] = {}
+    if "pdf" not in formats:
+        engine = None  # nothing for it to do; build() stops it
+    if engine is not None:
         step("rendering PDF")
         html = importlib.import_module("briefgen.render.html").render(brief, templates)
         engine.submit(importlib.import_module(prefork.PDF_RENDERER).render,
                       *_pdf_args(brief, html, project, templates))
+        if "html" in formats:
+            payloads["html"] = html.encode("utf-8")
     elif CONCURRENT and "pdf" in formats and "docx" in formats and not prefork.sequential():
         worker = prefork.Child(lambda: render(brief, "docx", project, Diagnostics(), templates, options, None),
                                failure="DOCX rendering failed", code="docx-failed")
-    payloads: dict[str, bytes] = {}
     try:
         for fmt in formats:
-            if fmt == "pdf" and engine is not None or fmt == "docx" and worker is not None:
+            if fmt in payloads or fmt == "pdf" and engine is not None or fmt == "docx" and worker is not None:
                 continue
             step(f"rendering {fmt.upper()}")
             payloads[fmt] = render(brief, fmt, project, diags, templates, options, stats)
-        if engine is not None and "pdf" in formats:
+        if engine is not None:
             payloads["pdf"] = _pdf_done(engine.result(), diags, stats)
         if worker is not None:
             payloads["docx"] = worker.result()

@@ -35,9 +35,7 @@ def engine(formats: list[str]) -> Child | None:
     has nothing to gain, and a fork beside another thread (a progress spinner) could inherit a lock
     held by that thread while the child imports.
     """
-    if "pdf" not in formats or sequential() or threading.active_count() != 1:
-        return None
-    if "weasyprint" in sys.modules:
+    if "pdf" not in formats or sequential() or threading.active_count() != 1 or "weasyprint" in sys.modules:
         return None
     return Child(warm=warm_pdf, failure="PDF rendering failed", code="pdf-failed")
 

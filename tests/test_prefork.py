@@ -49,8 +49,9 @@ def test_a_build_through_the_engine_equals_a_sequential_build(project, monkeypat
     assert forked.stats == apart.stats and forked.stats["pages"] >= 1
 
 
-def test_a_cold_cli_process_forks_the_engine_and_writes_the_same_bytes(tmp_path):
-    """A real `briefgen build` process (WeasyPrint not yet imported) against BRIEFGEN_SEQUENTIAL=1."""
+def test_a_cold_process_forks_the_engine_and_writes_the_same_bytes(tmp_path):
+    """A fresh process (WeasyPrint not yet imported) on the CLI's path, against `briefgen build` with
+    BRIEFGEN_SEQUENTIAL=1."""
     script = ("import sys\nfrom pathlib import Path\nfrom briefgen import batch\n"
               "job = batch.Job(Path(sys.argv[1]), ['pdf', 'docx'], Path(sys.argv[2]))\n"
               "engine = batch.start_engine(job)\nassert engine is not None, 'no engine in a cold process'\n"
@@ -88,6 +89,23 @@ def test_a_warm_up_that_fails_is_reported_when_the_result_is_asked_for():
     time.sleep(0.2)  # let the child fail and exit before the call is sent: the send must not raise
     engine.submit(_fail_with_render_error, "never runs")
     with pytest.raises(ImportError, match="libpango is missing"):
+        engine.result()
+
+
+class _Unpicklable(Exception):
+    def __init__(self):
+        super().__init__("held a lock")
+        self.lock = threading.Lock()  # cannot cross a pipe
+
+
+def _fail_unpicklably() -> None:
+    raise _Unpicklable()
+
+
+def test_an_error_that_cannot_be_sent_back_arrives_as_a_render_error_saying_what_it_was():
+    engine = _pdf_engine()
+    engine.submit(_fail_unpicklably)
+    with pytest.raises(RenderError, match="PDF rendering failed: _Unpicklable: held a lock"):
         engine.result()
 
 
