@@ -23,6 +23,7 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".briefgen-cache"
+MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a parsed 20 MB article fits; /dev/zero behind a symlink does not
 FORMAT = 1  # bump when the layout of an entry changes
 # The modules whose behaviour an entry records: any edit to them invalidates every entry.
 _CODE = ("arabic.py", "cleaning.py", "hygiene.py", "sources.py", "cache.py")
@@ -64,7 +65,16 @@ class Cache:
         """The project's cache, or None when BRIEFGEN_NO_CACHE is set."""
         if os.environ.get("BRIEFGEN_NO_CACHE", "").strip() not in ("", "0"):
             return None
+        if cls.outside(project):
+            return None  # a .briefgen-cache linking out of the project is never written to (pipeline warns)
         return cls(project / CACHE_DIR)
+
+    @staticmethod
+    def outside(project: Path) -> str | None:
+        """Where the project's cache folder leads, if a symlink takes it out of the project; else None."""
+        folder = project / CACHE_DIR
+        real, root = os.path.realpath(folder), os.path.realpath(project)
+        return real if os.path.lexists(folder) and not Path(real).is_relative_to(root) else None
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.json"
@@ -74,7 +84,7 @@ class Cache:
         if absent, unreadable, corrupt or for another key."""
         value = None
         try:
-            entry = json.loads(self._path(kind, key).read_bytes())
+            entry = json.loads(self._read(self._path(kind, key)))
             if isinstance(entry, dict) and entry.get("key") == key and entry.get("format") == FORMAT:
                 value = entry.get("data")
                 value = parse(value) if parse is not None else value
@@ -85,6 +95,17 @@ class Cache:
         else:
             self.hits += 1
         return value
+
+    @staticmethod
+    def _read(path: Path) -> bytes:
+        """An entry's bytes: a regular file only, never blocking; anything else is a miss (OSError)."""
+        from .errors import InputError
+        from .safefs import read_file
+
+        try:
+            return read_file(path, MAX_ENTRY_BYTES)
+        except InputError:
+            raise OSError(f"not a readable cache entry: {path}") from None
 
     def put(self, kind: str, key: str, data: Any) -> bool:
         """Store a JSON-serialisable value atomically; False (and nothing written) if that fails."""
@@ -97,9 +118,13 @@ class Cache:
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(self.folder)):
+                return False  # a symlink inside the cache leads out of it: write nothing there
             ignore = self.folder / ".gitignore"
-            if not ignore.exists():  # the cache is never committed, whatever the project's .gitignore says
-                ignore.write_text("*\n", encoding="utf-8")
+            if not os.path.lexists(ignore):  # the cache is never committed, whatever the project's .gitignore says
+                fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write("*\n")
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(text.encode("utf-8", "surrogatepass"))

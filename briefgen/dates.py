@@ -8,6 +8,20 @@ PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
+def check_real(date: object) -> object:
+    """A pydantic validator: an ISO-looking date (YYYY-MM or YYYY-MM-DD) must name a real month and day."""
+    import datetime as dt
+
+    m = PARTIAL.match(date.strip()) if isinstance(date, str) else None
+    if m and m.group(2):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{date.strip()} is not a real date (YYYY-MM-DD)") from None
+    return date
+
+
 def long_date(date: str, labels: dict[str, str]) -> str:
     """'2023-10-07' → '7 أكتوبر 2023'; '2023-08' → 'أغسطس 2023'; '2014' → '2014'; other text as written."""
     m = PARTIAL.match(date or "")

@@ -65,3 +65,39 @@ def describe(finding: Finding) -> tuple[str, str]:
         what = "removed (unbalanced)" if finding.removed else "kept (balanced)"
         return "bidi-control", f"bidi control character {finding.name} {what}; it can reorder what a reader sees"
     return "control-character", f"control character {finding.name} removed"
+
+
+# Source ids and file names are shown in messages, notes and the bibliography: they must read as written.
+ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e"
+                       "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]")
+
+
+def _script(ch: str) -> str:
+    import unicodedata
+
+    return unicodedata.name(ch, "UNKNOWN").split()[0].title()
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file name cannot be shown safely (a bidi, invisible or control character), or None."""
+    m = INVISIBLE.search(name) or FORBIDDEN.search(name)
+    if m:
+        return f"has the invisible or bidi character U+{ord(m.group()):04X} at character {m.start() + 1}"
+    return None
+
+
+def id_problem(text: str) -> str | None:
+    """Why text cannot be a source id (the verdict `sources add` gives), or None."""
+    if ID.match(text):
+        return None
+    bad = name_problem(text)
+    if bad:
+        return bad
+    letters = [ch for ch in text if ch.isalpha()]
+    scripts = list(dict.fromkeys(_script(ch) for ch in letters))
+    if len(scripts) > 1:
+        odd = next((i, ch) for i, ch in enumerate(text) if ch.isalpha() and _script(ch) != scripts[0])
+        return (f"mixes {' and '.join(scripts)} letters (U+{ord(odd[1]):04X} at character {odd[0] + 1} "
+                "looks like another letter)")
+    return "may hold only Latin letters, digits, '_', '.' and '-'"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import prefork
+from . import prefork, safefs
 from .cache import Cache
 from .errors import BriefgenError, Diagnostics, InputError, RenderError, UsageError
 from .model import Brief
@@ -74,10 +74,14 @@ def check(outline_path: Path, allow_outside: bool = False) -> Checked:
         diags.items.extend(result.loaded.diagnostics)
         project = result.loaded.base.resolve()
         folder = result.loaded.base / result.loaded.outline.sources
-        if not allow_outside and not folder.resolve().is_relative_to(project):
+        if not allow_outside and not safefs.inside(folder, [project]):
             raise InputError(f"sources folder {folder} is outside the project folder {project}",
                              code="outside-project", hint="move it into the project, or pass --allow-outside",
                              **result.loaded.located.where(("sources",)))
+        if (elsewhere := Cache.outside(project)) is not None:
+            diags.warning("cache-outside", f"the cache folder {project / '.briefgen-cache'} links to {elsewhere}, "
+                          "outside the project: the cache is not used", file=str(project / ".briefgen-cache"),
+                          hint="remove the link; briefgen recreates the cache inside the project")
         result.library = read_sources(folder, diags, root=None if allow_outside else project,
                                       cache=Cache.for_project(project))
         brief = resolve(result.loaded, result.library, diags)
@@ -107,11 +111,15 @@ def template_dir(project: Path, chosen: Path | None = None, allow_outside: bool 
             raise InputError(f"template folder {folder} has no brief.html", code="no-template",
                              hint="a theme folder holds brief.html and brief.css; copy templates/ to start one",
                              **(where or {}))
-        if not allow_outside and not folder.resolve().is_relative_to(project.resolve()):
+        if not allow_outside and not safefs.inside(folder, [project]):
             raise InputError(f"template folder {folder} is outside the project folder", code="outside-project",
                              hint="move it into the project, or pass --allow-outside", **(where or {}))
         return folder
-    for candidate in (project / "templates", PACKAGE_TEMPLATES, CHECKOUT_TEMPLATES):
+    own = project / "templates"
+    if os.path.lexists(own) and not allow_outside and not safefs.inside(own, [project]):
+        raise InputError(f"template folder {own} links to {os.path.realpath(own)}, outside the project folder",
+                         code="outside-project", hint="copy the theme into the project, or pass --allow-outside")
+    for candidate in (own, PACKAGE_TEMPLATES, CHECKOUT_TEMPLATES):
         if (candidate / "brief.html").is_file():
             return candidate
     raise RenderError("no template found (templates/brief.html)", code="no-template")

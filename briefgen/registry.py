@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostics, InputError, UsageError
+from .hygiene import id_problem, name_problem
 from .pipeline import write_atomic
 from .sources import EXTENSIONS, REGISTRY, read_sources
 
@@ -114,6 +115,10 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
         if src.suffix not in EXTENSIONS:
             raise InputError(f"{src.name}: articles must be .txt or .md files", code="bad-extension", file=str(src),
                              hint="save the article as plain text with a .txt extension")
+        unsafe = name_problem(src.name)
+        if unsafe:
+            raise InputError(f"file name '{ascii(src.name)[1:-1]}' {unsafe}", code="bad-source-id", file=str(src),
+                             hint="rename the file; nothing was copied")
         target = folder / src.name
         if target.exists() or src.name in seen_names:
             raise InputError(f"{target} already exists", code="file-exists",
@@ -121,7 +126,7 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
                                   "nothing was copied")
         new_id = source_id or src.stem
         if not _ID.match(new_id):
-            raise InputError(f"'{src.stem}' cannot be an id (only Latin letters, digits, '_', '.', '-')",
+            raise InputError(f"'{src.stem}' cannot be an id: it {id_problem(new_id)}",
                              code="bad-id", file=str(src), hint="give one with --id, e.g. --id monitor")
         if new_id in taken:
             raise InputError(f"a source with the id '{new_id}' is already registered in {folder}",

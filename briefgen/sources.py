@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,18 +11,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import yamlpos
+from . import dates, safefs, yamlpos
 from .arabic import Token, tokens
 from .cache import Cache, make_key
 from .cleaning import Dropped, clean
 from .errors import Diagnostic, Diagnostics, InputError
-from .hygiene import describe, sanitize
+from .hygiene import describe, id_problem, name_problem, sanitize
 from .model import SourceRef
 from .outline import did_you_mean
 
 REGISTRY = "sources.yaml"
 EXTENSIONS = (".txt", ".md")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+MAX_REGISTRY_BYTES = 2 * 1024 * 1024
 MAX_REPORTED = 5  # findings listed per file
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
@@ -47,6 +49,8 @@ class SourceEntry(BaseModel):
     @classmethod
     def _date_text(cls, value: Any) -> Any:
         return value.isoformat() if hasattr(value, "isoformat") else value
+
+    _real_date = field_validator("date", "accessed")(lambda v: dates.check_real(v))
 
 
 class Registry(BaseModel):
@@ -106,9 +110,11 @@ def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None, cac
     With a cache, an article whose bytes (and encoding, patterns, briefgen code) were seen before
     is not decoded, cleaned and tokenised again (see cache.py).
     """
-    if not folder.is_dir():
+    if not os.path.lexists(folder):
         raise InputError(f"sources folder not found: {folder}", code="sources-missing",
                          hint="create it and put the article .txt files in it, or set `sources:` in the outline")
+    safefs.check_folder(folder, "sources folder", code="sources-missing",
+                        hint="`sources:` in the outline names the folder of article .txt files")
     registry, located = _read_registry(folder / REGISTRY)
     patterns = []
     for i, pat in enumerate(registry.boilerplate):
@@ -117,9 +123,19 @@ def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None, cac
         except re.error as exc:
             raise InputError(f"invalid boilerplate pattern: {exc}", code="bad-pattern",
                              **located.where(("boilerplate", i))) from None
-    entries = {e.file: (i, e) for i, e in enumerate(registry.sources) if e.file}
+    entries: dict[str, tuple[int, SourceEntry]] = {}
+    for i, e in enumerate(registry.sources):
+        if e.file and e.file in entries:
+            first = entries[e.file][1].id or Path(e.file).stem
+            diags.error("duplicate-source-file", f"sources.yaml lists '{safefs.shorten(e.file)}' twice (as "
+                        f"'{first}' and as '{e.id or Path(e.file).stem}')",
+                        hint="one file is one source: remove one of the entries",
+                        **located.where(("sources", i, "file")))
+            continue
+        if e.file:
+            entries[e.file] = (i, e)
     library = Library(folder)
-    files = sorted(p for p in folder.iterdir() if p.suffix in EXTENSIONS and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.suffix in EXTENSIONS)
     names = [p.name for p in files]
     for i, entry in enumerate(registry.sources):
         if entry.file and entry.file not in names:
@@ -127,11 +143,20 @@ def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None, cac
                         hint=did_you_mean(entry.file, names), **located.where(("sources", i, "file")))
     for path in files:
         index, entry = entries.get(path.name, (None, SourceEntry()))
-        if root is not None and not path.resolve().is_relative_to(root):
-            diags.error("outside-project", f"{path.name} links to {path.resolve()}, outside the project folder",
-                        file=str(path), hint="copy the article into the project, or pass --allow-outside")
+        if root is not None and not safefs.inside(path, [root]):
+            diags.error("outside-project", f"{path.name} links to {os.path.realpath(path)}, outside the project "
+                        "folder", file=str(path), hint="copy the article into the project, or pass --allow-outside")
             continue
         source = _read_source(path, entry, patterns, diags, int(registry.max_source_mb * 2**20), cache)
+        unsafe = name_problem(path.name)
+        bad_id = id_problem(source.id) if "id" not in source.declared else None
+        if unsafe or bad_id:
+            where = located.where(("sources", index, "file")) if index is not None else {"file": str(path)}
+            diags.error("bad-source-id", f"file name '{safefs.shorten(ascii(path.name)[1:-1])}' "
+                        f"{unsafe or 'cannot be an id: it ' + bad_id}",
+                        hint="rename the file" if unsafe else
+                        f"give it an id in sources.yaml: - {{file: {path.name}, id: a-latin-name}}", **where)
+            continue
         if source.id in library.sources:
             where = located.where(("sources", index, "id")) if index is not None else {"file": str(path)}
             diags.error("duplicate-source-id", f"two sources have the id '{source.id}'",
@@ -142,9 +167,10 @@ def read_sources(folder: Path, diags: Diagnostics, root: Path | None = None, cac
 
 
 def _read_registry(path: Path) -> tuple[Registry, yamlpos.Located]:
-    if not path.exists():
+    if not os.path.lexists(path):
         return Registry(), yamlpos.Located(data=None, file=str(path))
-    located = yamlpos.load(_decode(path.read_bytes(), path, None), str(path))
+    raw = safefs.read_file(path, MAX_REGISTRY_BYTES, "sources.yaml", code="registry-unreadable")
+    located = yamlpos.load(yamlpos.decode(raw, str(path), "sources.yaml"), str(path))
     try:
         return Registry.model_validate(located.data or {}), located
     except ValidationError as exc:
@@ -156,7 +182,8 @@ def _read_registry(path: Path) -> tuple[Registry, yamlpos.Located]:
                 diags.append(Diagnostic("error", "unknown-key", f"unknown key '{loc[-1]}' in sources.yaml",
                                         hint=did_you_mean(str(loc[-1]), allowed), **located.where(loc, key=True)))
             else:
-                diags.append(Diagnostic("error", "bad-value", f"{'.'.join(map(str, loc))}: {err['msg']}",
+                diags.append(Diagnostic("error", "bad-value",
+                                        f"{'.'.join(map(str, loc))}: {err['msg'].removeprefix('Value error, ')}",
                                         **located.where(loc)))
         raise InputError(diags[0].message, diagnostics=diags) from None
 
@@ -191,6 +218,12 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> str:
                      hint="save it as UTF-8, or set `encoding:` for it in sources.yaml")
 
 
+def _front_matter_text(text: str) -> str:
+    """The YAML between the opening '---' and the closing one, its lines numbered as in the file."""
+    end = text.find("\n---", 3)
+    return text[3:end] if text.startswith("---") and end >= 0 else ""
+
+
 def _front_matter(text: str, path: Path) -> tuple[dict, str]:
     if path.suffix != ".md" or not text.startswith("---"):
         return {}, text
@@ -211,12 +244,8 @@ def _inferred_title(first_line: str, words: int = 12) -> str:
 
 def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnostics,
                  limit: int = MAX_SOURCE_BYTES, cache: Cache | None = None) -> Source:
-    size = path.stat().st_size
-    if size > limit:
-        raise InputError(f"{path.name} is {size:,} bytes, above the {limit:,}-byte limit",
-                         code="source-too-large", file=str(path),
-                         hint="raise max_source_mb: in sources.yaml if the file really is one article")
-    raw = path.read_bytes()
+    raw = safefs.read_file(path, limit, "source", code="source-unreadable",
+                           hint="raise max_source_mb: in sources.yaml if the file really is one article")
     parsed = None
     if cache is not None:
         key = make_key(raw, path.suffix, entry.encoding or "", *(p.pattern for p in patterns))
@@ -232,8 +261,11 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
         try:
             entry = SourceEntry.model_validate({**meta, **entry.model_dump(exclude_none=True)})
         except ValidationError as exc:
-            raise InputError(f"bad front matter in {path.name}: {exc.errors()[0]['msg']}",
-                             code="bad-front-matter", file=str(path), line=2) from None
+            err = exc.errors()[0]
+            located = yamlpos.load(_front_matter_text(_decode(raw, path, entry.encoding)), str(path))
+            raise InputError(f"bad front matter in {path.name}: {'.'.join(map(str, err['loc']))}: "
+                             f"{err['msg'].removeprefix('Value error, ')}", code="bad-front-matter",
+                             **located.where(tuple(err["loc"]))) from None
     first = _inferred_title(paras[0].text) if paras else path.stem
     date_match = next((m for p in paras[:8] if (m := _DATE.search(p.text))), None)
     suggested = (f"{date_match.group(3)}-{int(date_match.group(2)):02d}-{int(date_match.group(1)):02d}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from urllib.parse import unquote, urlparse
 from ..errors import RenderError
 from . import fonts
 
+MAX_FILE = 32 * 1024 * 1024  # bytes of one image, font or stylesheet a theme links to
 MAX_DATA_URL = 256 * 1024  # characters: a small inline logo is fine, a large blob is refused
 
 
@@ -32,9 +34,24 @@ def _fetcher_class():
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 if any(path.is_relative_to(root) for root in self.roots):
-                    return super().fetch(url, headers)
+                    return self._file(url, path)
             self.refused.append(url)
             raise ValueError(f"briefgen refused to fetch {url}")
+
+        def _file(self, url, path: Path):
+            """A regular file only, size-capped, never blocking (a FIFO or device is refused, not read)."""
+            from weasyprint.urls import URLFetcherResponse
+
+            from .. import safefs
+            from ..errors import InputError
+
+            try:
+                body = safefs.read_file(path, MAX_FILE, "file")
+            except InputError:
+                self.refused.append(url)
+                raise ValueError(f"briefgen refused to read {url}") from None
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": kind})
 
     return SandboxFetcher
 
