@@ -495,7 +495,8 @@ def watch(
     fmt: str = typer.Option("pdf,docx", "--format", "-f", help="Comma-separated: pdf, docx, html."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the outline's output:)."),
     template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
-    interval: float = typer.Option(0.5, "--interval", min=0.05, help="Seconds between checks for changes."),
+    interval: float = typer.Option(0.5, "--interval", min=0.05, max=3600,
+                                  help="Seconds between checks for changes (0.05 to 3600)."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+_LONG_RUN = re.compile(r"\S{161,}")
+MAX_MESSAGE = 4000
+
+
+def _shorten(text: str, total: int = MAX_MESSAGE) -> str:
+    """Words longer than 160 characters and messages longer than `total` cut, with their length."""
+    text = _LONG_RUN.sub(lambda m: f"{m.group()[:120]}…({len(m.group()):,} characters)", str(text))
+    return text if len(text) <= total else f"{text[:total]}… ({len(text):,} characters)"
 
 
 @dataclass
@@ -19,6 +28,11 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     hint: str | None = None
+
+    def __post_init__(self) -> None:  # a 2 MB value pasted into a cite is not echoed back whole
+        self.message = _shorten(self.message)
+        self.hint = _shorten(self.hint) if self.hint else self.hint
+        self.file = _shorten(self.file, 300) if self.file else self.file
 
     def location(self) -> str:
         parts = [p for p in (self.file, self.line, self.column) if p is not None]

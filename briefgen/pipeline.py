@@ -194,6 +194,14 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
     templates = template_dir(project, chosen, options.allow_outside, where)
     out = options.out_dir or project / outline.output
     built = Built(checked.brief, diagnostics=checked.diagnostics)
+    if "docx" in formats and options.reference_docx is not None:
+        from .render.docx_reference import external_links  # python-docx: only when a reference is given
+
+        for link in external_links(options.reference_docx):
+            built.diagnostics.warning("reference-link-dropped", f"the reference DOCX links to "
+                                      f"{safefs.shorten(link, 100)}; briefgen takes its styles, not its links: "
+                                      "dropped", file=str(options.reference_docx),
+                                      hint="insert pictures into the header (not linked) to keep them")
     payloads = render_all(checked.brief, formats, project, built.diagnostics, templates, options, built.stats, step,
                           engine)
     step("writing outputs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,9 +192,10 @@ def apply(document, ref: Reference | None, d) -> None:
 def _copy_story(source, target, copied: dict[str, Part]):
     """Replace target's XML with a copy of source's, relating (and copying) what it refers to."""
     rids: dict[str, str] = {}
+    dropped: set[str] = set()
     for rid, rel in sorted(source.rels.items()):
-        if rel.is_external:
-            rids[rid] = target.relate_to(rel.target_ref, rel.reltype, is_external=True)
+        if rel.is_external:  # a linked picture or a hyperlink: Word would fetch or offer it in every brief
+            dropped.add(rid)
             continue
         original = rel.target_part
         if original.partname not in copied:
@@ -204,11 +206,47 @@ def _copy_story(source, target, copied: dict[str, Part]):
         rids[rid] = target.relate_to(copied[original.partname], rel.reltype)
     root = deepcopy(source.element)
     for element in root.iter():
-        for attr, value in element.attrib.items():
-            if attr.startswith(R_NS) and value in rids:
+        for attr, value in list(element.attrib.items()):
+            if attr.startswith(R_NS) and value in dropped:
+                del element.attrib[attr]
+            elif attr.startswith(R_NS) and value in rids:
                 element.set(attr, rids[value])
+    _drop_fetching_fields(root)
     target._element = root
     return root
+
+
+_FETCHING = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT)\b", re.I)
+
+
+def _drop_fetching_fields(root) -> None:
+    """Field codes that make Word fetch a file or URL when the brief is opened lose their instruction."""
+    for simple in list(root.iter(qn("w:fldSimple"))):
+        if _FETCHING.match(simple.get(qn("w:instr"), "")):
+            simple.set(qn("w:instr"), "")
+    for instr in root.iter(qn("w:instrText")):
+        if _FETCHING.match(instr.text or ""):
+            instr.text = ""
+
+
+def external_links(path: Path | None) -> list[str]:
+    """What briefgen drops from a reference DOCX: external targets and fetching fields of its header/footer."""
+    ref = load(path)
+    if ref is None:
+        return []
+    found: list[str] = []
+    section = ref.document.sections[-1]
+    for story in (section.header, section.footer):
+        if story.is_linked_to_previous:
+            continue
+        found += [rel.target_ref for rel in story.part.rels.values() if rel.is_external]
+        for simple in story.part.element.iter(qn("w:fldSimple")):
+            if _FETCHING.match(simple.get(qn("w:instr"), "")):
+                found.append(simple.get(qn("w:instr")).strip())
+        for instr in story.part.element.iter(qn("w:instrText")):
+            if _FETCHING.match(instr.text or ""):
+                found.append((instr.text or "").strip())
+    return list(dict.fromkeys(found))
 
 
 def scale_tables(body, width: int) -> None:

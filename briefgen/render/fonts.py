@@ -7,14 +7,27 @@ from pathlib import Path
 
 FAMILY = "Amiri"
 WEIGHTS = {400: "normal", 700: "bold"}
+HINT = "install it into briefgen's environment: .venv/bin/pip install fontpkg-amiri (or run make brief again)"
 
 
 @lru_cache(maxsize=1)
 def font_files() -> dict[int, Path]:
     """Amiri regular and bold, from the fontpkg-amiri package (no system font needed)."""
-    import fontpkg
+    try:
+        import fontpkg
 
-    return {weight: Path(fontpkg.path(FAMILY, weight)) for weight in WEIGHTS}
+        files = {weight: Path(fontpkg.path(FAMILY, weight)) for weight in WEIGHTS}
+    except (ImportError, LookupError, OSError) as exc:
+        from ..errors import InputError
+
+        raise InputError(f"the {FAMILY} font is not installed ({' '.join(str(exc).split())[:120]})",
+                         code="font-missing", hint=HINT) from None
+    missing = [str(p) for p in files.values() if not p.is_file()]
+    if missing:
+        from ..errors import InputError
+
+        raise InputError(f"the {FAMILY} font file {missing[0]} is missing", code="font-missing", hint=HINT)
+    return files
 
 
 def font_dirs() -> list[Path]:
