@@ -174,7 +174,9 @@ def is_outline(path: Path) -> bool:
     try:
         import yaml
 
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        from .safefs import read_file
+
+        data = yaml.safe_load(read_file(path, 2 * 1024 * 1024).decode("utf-8-sig"))
     except Exception:
         return True  # an outline with a syntax error: its build reports where
     if not isinstance(data, dict):
@@ -203,7 +205,7 @@ def expand(paths: list[Path]) -> tuple[list[Path], bool]:
     unique = list(dict.fromkeys(found))
     seen: dict[Path, Path] = {}
     for p in unique:
-        key = p.resolve()
+        key = Path(os.path.realpath(p))  # never raises, even on a symlink loop
         if key in seen:
             continue
         seen[key] = p

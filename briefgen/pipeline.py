@@ -72,12 +72,16 @@ def check(outline_path: Path, allow_outside: bool = False) -> Checked:
     try:
         result.loaded = read_outline(outline_path)
         diags.items.extend(result.loaded.diagnostics)
-        project = result.loaded.base.resolve()
+        project = Path(os.path.realpath(result.loaded.base))
         folder = result.loaded.base / result.loaded.outline.sources
         if not allow_outside and not safefs.inside(folder, [project]):
             raise InputError(f"sources folder {folder} is outside the project folder {project}",
                              code="outside-project", hint="move it into the project, or pass --allow-outside",
                              **result.loaded.located.where(("sources",)))
+        if os.path.lexists(folder):  # a loop or a file where the folder should be: at the outline's sources:
+            safefs.check_folder(folder, "sources folder", code="sources-missing",
+                                hint="`sources:` names the folder of article .txt files",
+                                **result.loaded.located.where(("sources",)))
         if (elsewhere := Cache.outside(project)) is not None:
             diags.warning("cache-outside", f"the cache folder {project / '.briefgen-cache'} links to {elsewhere}, "
                           "outside the project: the cache is not used", file=str(project / ".briefgen-cache"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from copy import deepcopy
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part
 
+from briefgen import safefs
 from briefgen.errors import InputError
 from briefgen.render import ooxml
 from briefgen.render.docx_styles import FONT, TEXT_WIDTH, lang_rpr
@@ -38,9 +41,14 @@ def load(path: Path | None) -> Reference | None:
     if path is None:
         return None
     path = Path(path)
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "not found"
-        raise InputError(f"reference DOCX {what}: {path}", code="reference-docx", hint=HINT)
+    try:
+        other = safefs.kind(os.stat(path).st_mode)
+    except OSError as exc:
+        other = "a symlink loop" if exc.errno == errno.ELOOP else None
+        if other is None:
+            raise InputError(f"reference DOCX not found: {path}", code="reference-docx", hint=HINT) from None
+    if other:  # a FIFO would block the zip reader; a device never ends
+        raise InputError(f"reference DOCX {path} is {other}, not a file", code="reference-docx", hint=HINT)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx, zipfile and lxml each raise their own kinds

@@ -32,7 +32,7 @@ def _fetcher_class():
             if parsed.scheme == "data" and len(url) <= MAX_DATA_URL:
                 return super().fetch(url, headers)
             if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
+                path = Path(os.path.realpath(unquote(parsed.path)))  # never raises on a symlink loop
                 if any(path.is_relative_to(root) for root in self.roots):
                     return self._file(url, path)
             self.refused.append(url)

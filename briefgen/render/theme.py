@@ -62,6 +62,8 @@ class ThemeSandbox(SandboxedEnvironment):
     def getattr(self, obj, attribute):
         if attribute == "__class__":  # the default theme's `block.__class__.__name__`: the name, nothing more
             return _ClassName(type(obj).__name__)
+        if isinstance(obj, _ClassName) and attribute != "__name__":
+            return self.unsafe_undefined(obj, attribute)
         return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj, attr, value):
