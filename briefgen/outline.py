@@ -292,7 +292,9 @@ def _diagnostic(err: dict, located: yamlpos.Located) -> Diagnostic:
         return Diagnostic("error", "missing-key", f"missing required key '{dotted}'",
                           hint=f"add `{loc[-1]}:`", **located.where(loc[:-1]))
     if kind == "value_error":
-        return Diagnostic("error", "bad-value", f"{dotted}: {err['msg'].removeprefix('Value error, ')}", **where)
+        message = err["msg"].removeprefix("Value error, ")
+        code = "bad-date" if "not a real date" in message else "bad-value"
+        return Diagnostic("error", code, f"{dotted}: {message}", **where)
     if kind == "literal_error":
         return Diagnostic("error", "bad-value", f"{dotted}: {err['msg']}", **where)
     return Diagnostic("error", "bad-value", f"{dotted}: {err['msg']}",

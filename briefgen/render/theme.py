@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .. import safefs
 from ..errors import InputError
@@ -54,7 +54,7 @@ class _ClassName:
         self.__name__ = name
 
 
-class ThemeSandbox(SandboxedEnvironment):
+class ThemeSandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox (no attribute tricks, no imports, no file or network access) with bounded products."""
 
     intercepted_binops = frozenset({"*", "**"})
