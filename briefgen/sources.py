@@ -202,7 +202,8 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> str:
         return raw.decode("utf-16")
     if b"\x00" in raw[:65536]:
         raise InputError(f"{path.name} looks like a binary file (it has NUL bytes), not article text",
-                         code="source-binary", file=str(path), hint="sources must be plain text (.txt or .md)")
+                         code="source-binary", hint="sources must be plain text (.txt or .md)",
+                         **_byte_position(raw, raw.index(b"\x00"), path))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -214,8 +215,15 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> str:
     except UnicodeDecodeError:
         pass
     raise InputError(f"cannot decode {path.name}: not UTF-8 (byte {utf8_error.start}) nor Windows-1256 Arabic",
-                     code="source-encoding", file=str(path),
+                     code="source-encoding", **_byte_position(raw, utf8_error.start, path),
                      hint="save it as UTF-8, or set `encoding:` for it in sources.yaml")
+
+
+def _byte_position(raw: bytes, offset: int, path: Path) -> dict:
+    """file, line and column (in characters) of a byte offset."""
+    before = raw[:offset]
+    column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    return {"file": str(path), "line": before.count(b"\n") + 1, "column": column}
 
 
 def _front_matter_text(text: str) -> str:

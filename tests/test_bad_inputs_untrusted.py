@@ -299,3 +299,16 @@ def test_an_explicit_key_beside_a_merge_key_wins(tmp_path, cli):
 
 def test_the_quote_of_the_corpus_is_real():
     assert QUOTE in (ROOT / "sources" / "hafryat.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("content,says,at", [
+    ("سطر أول.\nسطر\x00 ثان.\n".encode(), "looks like a binary file", ":2:4: error"),
+    (b"line one\nline two\nabc \x81\x8d\x8f\x90 \xff\n", "cannot decode bad.txt", ":3:5: error"),
+])
+def test_a_nul_or_undecodable_byte_in_an_article_is_shown_at_its_line(tmp_path, cli, content, says, at):
+    root = tmp_path / "proj"
+    shutil.copytree(ROOT / "sources", root / "sources")
+    (root / "sources" / "bad.txt").write_bytes(content)
+    (root / "outline.yaml").write_text(BASE, encoding="utf-8")
+    result = cli("check", root / "outline.yaml")
+    assert result.exit_code == 1 and says in result.output and "bad.txt" + at in result.output, result.output
