@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: brief test deps system-check clean docs-images bench
+.PHONY: brief test deps system-check clean docs-images bench corpus
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ brief: system-check $(VENV)/.installed
 
 test: system-check $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The bad-input corpus alone: hostile and broken projects, each with its message and position.
+corpus: system-check $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q tests/test_bad_inputs.py tests/test_bad_inputs_untrusted.py tests/test_untrusted_docx.py tests/test_safefs.py
 
 # README images: the sample brief's first page and a crop of each section, all generated.
 docs-images: system-check $(VENV)/.installed-test

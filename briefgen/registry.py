@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -17,7 +18,8 @@ from pathlib import Path
 from .errors import Diagnostics, InputError, UsageError
 from .hygiene import id_problem, name_problem
 from .pipeline import write_atomic
-from .sources import EXTENSIONS, REGISTRY, read_sources
+from .safefs import read_file
+from .sources import EXTENSIONS, MAX_REGISTRY_BYTES, REGISTRY, read_sources
 
 _ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -62,12 +64,12 @@ def _load(path: Path):
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.error import YAMLError
 
-    if not path.exists():
+    if not os.path.lexists(path):
         data = CommentedMap()
         data.yaml_set_start_comment("Metadata of the articles in this folder (see `briefgen sources add --help`).")
     else:
         try:
-            data = _yaml().load(path.read_text(encoding="utf-8-sig"))
+            data = _yaml().load(read_file(path, MAX_REGISTRY_BYTES, "sources.yaml").decode("utf-8-sig"))
         except (YAMLError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read {path}: {exc}".splitlines()[0], code="registry-syntax", file=str(path),
                              hint="fix sources.yaml first (briefgen sources list shows the problem)") from None

@@ -96,3 +96,11 @@ def test_a_missing_font_package_is_an_input_error_with_the_install_hint(tmp_path
     assert "the Amiri font is not installed" in done.stderr
     assert "pip install fontpkg-amiri" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "reports" / "outline.pdf").exists()
+
+
+def test_sources_add_refuses_a_registry_that_is_a_fifo_without_blocking(tmp_path, cli, fresh):
+    os.unlink(fresh / "sources" / "sources.yaml")
+    os.mkfifo(fresh / "sources" / "sources.yaml")
+    result = cli("sources", "add", ROOT / "sources" / "monitor.txt")
+    assert result.exit_code == 1 and "sources.yaml is a named pipe (FIFO)" in result.output
+    assert not (fresh / "sources" / "monitor.txt").exists()
