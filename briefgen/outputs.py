@@ -138,13 +138,12 @@ def kept_name(path: Path, today: dt.date | None = None) -> Path:
 
 def refuse_edited(paths: list[Path]) -> RenderError:
     """The error for outputs that were edited since briefgen wrote them (exit 3, nothing written)."""
-    names = ", ".join(str(p) for p in paths)
-    first = paths[0]
+    first, others = paths[0], paths[1:]
+    also = f" (and so {'was' if len(others) == 1 else 'were'} {', '.join(str(p) for p in others)})" if others else ""
     review = next((p for p in paths if p.suffix == ".docx"), None)
     ways = (f"run `briefgen review {review}` to bring the edits into the outline, or " if review else "")
     return RenderError(
-        f"{names} {'was' if len(paths) == 1 else 'were'} changed since briefgen wrote "
-        f"{'it' if len(paths) == 1 else 'them'}; nothing was written",
+        f"changed since briefgen wrote it{also}; nothing was written",
         code="output-edited", file=str(first),
         hint=ways + "build with --overwrite to replace it (the edited file is first kept beside it as "
                     f"{kept_name(first).name})")
