@@ -81,8 +81,6 @@ class Ledger:
         return {k: [h for h in v if isinstance(h, str)] for k, v in data.items() if isinstance(v, list)}
 
     def save(self, entries: dict[str, list[str]]) -> None:
-        from .pipeline import write_atomic
-
         write_atomic(self.path, json.dumps(entries, indent=1, sort_keys=True).encode("utf-8"))
 
 
@@ -192,6 +190,22 @@ def _write_temp(target: Path, data: bytes) -> Path:
         _unlink(tmp)
         raise
     return tmp
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write one file through a temporary file beside it, then rename: readers never see half a file."""
+    if target.is_dir():
+        raise RenderError(f"output path is a directory: {target}", code="output-is-dir",
+                          hint="remove it or choose another --out folder")
+    tmp = None
+    try:
+        tmp = _write_temp(target, data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            _unlink(tmp)
+        raise RenderError(f"cannot write {target}: {exc.strerror}", code="output-write",
+                          hint="check that the output folder is writable") from None
 
 
 def _unlink(path: Path) -> None:
