@@ -66,7 +66,7 @@ class Cache:
         if os.environ.get("BRIEFGEN_NO_CACHE", "").strip() not in ("", "0"):
             return None
         if cls.outside(project):
-            return None  # a .briefgen-cache linking out of the project is never written to (pipeline warns)
+            return None  # a .briefgen-cache linking out of the project is never written to (a build reports it)
         return cls(project / CACHE_DIR)
 
     @staticmethod
