@@ -28,7 +28,8 @@ test: system-check $(VENV)/.installed-test
 
 # The bad-input corpus alone: hostile and broken projects, each with its message and position.
 corpus: system-check $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q tests/test_bad_inputs.py tests/test_bad_inputs_untrusted.py tests/test_untrusted_docx.py tests/test_safefs.py
+	$(BIN)/python -m pytest -q tests/test_bad_inputs.py tests/test_bad_inputs_untrusted.py tests/test_untrusted_docx.py \
+		tests/test_safefs.py tests/test_outputs.py
 
 # README images: the sample brief's first page and a crop of each section, all generated.
 docs-images: system-check $(VENV)/.installed-test
