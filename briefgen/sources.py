@@ -51,6 +51,15 @@ class SourceEntry(BaseModel):
         return value.isoformat() if hasattr(value, "isoformat") else value
 
     _real_date = field_validator("date", "accessed")(lambda v: dates.check_real(v))
+    _safe_id = field_validator("id", mode="before")(lambda v: _checked_id(v))
+
+
+def _checked_id(value: Any) -> Any:
+    """The verdict `sources add` gives an id, with its reason (mixed scripts, bidi or invisible characters)."""
+    problem = id_problem(value) if isinstance(value, str) and value else None
+    if problem:
+        raise ValueError(f"id '{ascii(value)[1:-1] if name_problem(value) else value}' {problem}")
+    return value
 
 
 class Registry(BaseModel):

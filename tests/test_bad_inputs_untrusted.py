@@ -203,7 +203,11 @@ CASES = [
     case("zero-width-in-file-name", files={"sources/mon\u200bitor2.txt": "نص المقال.\n"},
          says="invisible or bidi character U+200B"),
     case("registry-id-mixed-script", files={REGISTRY: "sources:\n  - {file: hassan.txt, id: \"h\u0430ssan\"}\n"},
-         says="should match pattern", at=("sources.yaml", 2)),
+         says="mixes Latin and Cyrillic letters", at=("sources.yaml", 2)),
+    case("registry-id-bidi", files={REGISTRY: "sources:\n  - {file: hassan.txt, id: \"ab\u202ecd\"}\n"},
+         says="invisible or bidi character U+202E", at=("sources.yaml", 2)),
+    case("front-matter-id-mixed-script", files={"sources/note.md": "---\nid: \"n\u043ete\"\n---\nنص.\n"},
+         says="mixes Latin and Cyrillic letters", at=("note.md", 2)),
     # outputs and the cache
     case("cache-symlink-out", setup=both(folder("../outside"), link(".briefgen-cache", "{outside}")),
          says="outside the project folder"),
