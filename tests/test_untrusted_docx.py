@@ -113,3 +113,19 @@ def test_libreoffice_fetches_the_reference_link_but_not_the_brief_s(tmp_path, cl
     _open_in_libreoffice(tmp_path / "proj" / "reports" / "outline.docx", tmp_path)
     assert (tmp_path / "lo" / "outline.pdf").stat().st_size > 1000
     assert hits == [], "opening the brief fetched the reference's link"
+
+
+def test_a_zip_bomb_reference_is_refused_before_it_is_unpacked(tmp_path, cli):
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        for i in range(3):
+            z.writestr(f"word/media/pad{i}.bin", b"\0" * (100 * 1024 * 1024))
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    shutil.copytree(ROOT / "sources", tmp_path / "proj" / "sources")
+    outline = tmp_path / "proj" / "outline.yaml"
+    outline.write_text(BASE, encoding="utf-8")
+    result = cli("build", outline, "--format", "docx", "--reference-docx", bomb)
+    assert result.exit_code == 1, result.output
+    assert "too large to be a style reference" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "proj" / "reports" / "outline.docx").exists()

@@ -21,6 +21,8 @@ from briefgen.render.ooxml import el, put, qn
 
 R_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 HINT = "pass a .docx saved from Word or LibreOffice (Save As › Word Document), e.g. --reference-docx house-style.docx"
+MAX_REFERENCE_BYTES = 64 * 1024 * 1024
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 _MIRROR = {"b": "bCs", "i": "iCs", "sz": "szCs"}  # Latin run property -> its complex-script twin
 
 
@@ -49,6 +51,7 @@ def load(path: Path | None) -> Reference | None:
             raise InputError(f"reference DOCX not found: {path}", code="reference-docx", hint=HINT) from None
     if other:  # a FIFO would block the zip reader; a device never ends
         raise InputError(f"reference DOCX {path} is {other}, not a file", code="reference-docx", hint=HINT)
+    _check_size(path)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx, zipfile and lxml each raise their own kinds
@@ -56,6 +59,22 @@ def load(path: Path | None) -> Reference | None:
         raise InputError(f"reference DOCX {path} is not a Word document (.docx): {reason}",
                          code="reference-docx", hint=HINT) from None
     return Reference(path, document)
+
+
+def _check_size(path: Path) -> None:
+    """A reference is a style sheet: refuse one whose file or unpacked parts are implausibly large (a zip bomb)."""
+    import zipfile
+
+    size = os.stat(path).st_size
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # docx.Document explains what is wrong with it
+    if size > MAX_REFERENCE_BYTES or unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(f"reference DOCX {path} is too large to be a style reference ({size:,} bytes, "
+                         f"{unpacked:,} unpacked; limits {MAX_REFERENCE_BYTES:,} and {MAX_UNPACKED_BYTES:,})",
+                         code="reference-docx", hint=HINT)
 
 
 def text_width(ref: Reference | None) -> int:
