@@ -23,7 +23,8 @@ def test_digits_of_every_script_are_equal():
 
 
 def test_quote_marks_separate_words_but_do_not_count():
-    assert normalize("بـ”تقييم تهديد“") == normalize('ب "تقييم تهديد"') == normalize("ب «تقييم تهديد»")
+    assert normalize("“تقييم تهديد”") == normalize('"تقييم تهديد"') == normalize("«تقييم تهديد»") == "تقييم تهديد"
+    assert normalize('ب "تقييم تهديد"') == "ب تقييم تهديد"  # a lone letter with a space is its own word
 
 
 def test_arabic_and_latin_punctuation_and_spacing_are_unified():
