@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from .arabic import FOLDS, INVISIBLE_RE, QUOTES, Token, fold_word, is_word, tokens
 from .sources import Source
@@ -82,10 +83,10 @@ class _Quote:
     pieces: list[list[Token]]
     marks: list[str]  # the omission mark before each piece after the first
     invisible: bool
+    runs: list[list[str]] = field(default_factory=list)  # the pieces' matching keys
 
-    @property
-    def runs(self) -> list[list[str]]:
-        return [[t.norm for t in piece] for piece in self.pieces]
+    def __post_init__(self) -> None:
+        self.runs = [[t.norm for t in piece] for piece in self.pieces]
 
 
 def _parse(quote: str) -> _Quote:
@@ -119,29 +120,32 @@ class _Passage:
     number: int | None
     text: str
     words: list[Token]
-    joined: str
-    starts: list[int]
+    joined: str  # " key1 key2 … "
     line: int | None = None
     rule: str | None = None
+    _starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """Where each word's key starts in `joined` (built on the first hit)."""
+        if self._starts is None:
+            self._starts = list(accumulate((len(t.norm) + 1 for t in self.words[:-1]), initial=1))
+        return self._starts
 
 
 def _passage(text: str, toks: list[Token], number: int | None, line: int | None = None,
              rule: str | None = None) -> _Passage:
-    words = [t for t in toks if is_word(t)]
-    starts, pos = [], 1
-    for t in words:
-        starts.append(pos)
-        pos += len(t.norm) + 1
-    return _Passage(number, text, words, " " + " ".join(t.norm for t in words) + " ", starts, line, rule)
+    words = [t for t in toks if t.norm[0].isalnum()]
+    return _Passage(number, text, words, " " + " ".join([t.norm for t in words]) + " ", line, rule)
 
 
-def _paragraphs(source: Source) -> list[_Passage]:
-    """The source's paragraphs as passages (kept on the Source: built once per read)."""
-    cached = source.__dict__.get("_passages")
-    if cached is None or cached[0] is not source.paragraphs:
-        cached = (source.paragraphs, [_passage(p.text, p.tokens, p.number) for p in source.paragraphs])
-        source.__dict__["_passages"] = cached
-    return cached[1]
+def _paragraphs(source: Source) -> Iterator[_Passage]:
+    """The source's paragraphs as passages, each built when first searched and kept on its paragraph."""
+    for para in source.paragraphs:
+        cached = para.__dict__.get("_passage")
+        if cached is None or cached[0] is not para.tokens:
+            cached = para.__dict__["_passage"] = (para.tokens, _passage(para.text, para.tokens, para.number))
+        yield cached[1]
 
 
 def _dropped(source: Source) -> list[_Passage]:
@@ -216,6 +220,8 @@ def _negation(p: _Passage, first: int, last: int) -> Token | None:
 def _place(q: _Quote, p: _Passage) -> tuple[str, list[tuple[int, int]]] | Refusal | None:
     """The first placement of the quote in the passage that leaves out no negation; a Refusal if every
     placement does; None if there is none."""
+    if any(" ".join(run) not in p.joined for run in q.runs):
+        return None  # the common case, decided in C
     refusal = None
     for tries, (lead, spans) in enumerate(_alignments(p, q.runs)):
         dropped = next(((a[1] + 1, b[0] - 1, neg) for a, b in zip(spans, spans[1:], strict=False)
@@ -277,10 +283,30 @@ def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[
             shown[-1][1] = b
         else:
             shown.append([a, b])
-    text = " … ".join(p.text[a:b] for a, b in shown)
+    text = " … ".join(p.text[slice(*_widen(p.text, a, b))] for a, b in shown)
     located = p.rule if p.rule in CITABLE else None
     return Match(source_id, p.number, text, chars, _tolerances(q, p, lead, spans), located, p.text,
                  p.line if located else None)
+
+
+_PAIRS = {"(": ")", "[": "]", "«": "»", "“": "”", "‘": "’"}
+
+
+def _widen(text: str, a: int, b: int) -> tuple[int, int]:
+    """A matched stretch widened to the source's bracket or quotation mark it opens or closes, so that the
+    wording shown is balanced: «(3) ضربات» rather than «3) ضربات»."""
+    for opener, closer in _PAIRS.items():
+        inside = text[a:b]
+        if inside.count(closer) > inside.count(opener) and a > 0 and text[a - 1] == opener:
+            a -= 1
+        elif inside.count(opener) > inside.count(closer) and b < len(text) and text[b] == closer:
+            b += 1
+    if text[a:b].count('"') % 2:
+        if b < len(text) and text[b] == '"':
+            b += 1
+        elif a > 0 and text[a - 1] == '"':
+            a -= 1
+    return a, b
 
 
 def _canon_punct(text: str) -> str:
@@ -345,14 +371,21 @@ def closest(quote: str, source: Source) -> Near | None:
     if not q:
         return None
     best: Near | None = None
+    best_chars = 0.0
     for para in _paragraphs(source):
         norms = [t.norm for t in para.words]
         for start in range(0, max(1, len(norms) - len(q) + 1)):
             window = norms[start:start + len(q) + 2]
             blocks = difflib.SequenceMatcher(None, q, window, autojunk=False).get_matching_blocks()
             size = sum(b.size for b in blocks)
-            if best is not None and size <= best.score * len(q):
+            if best is not None and size < best.score * len(q):
                 continue
+            if best is not None and size == best.score * len(q):  # a tie: the closer spelling wins
+                chars = difflib.SequenceMatcher(None, " ".join(q), " ".join(window[:len(q)]),
+                                                autojunk=False).ratio()
+                if chars <= best_chars:
+                    continue
+                best_chars = chars
             matched = [b for b in blocks if b.size]
             first = min((b.b for b in matched), default=0)
             end = max(max((b.b + b.size for b in matched), default=1), first + len(q) + 2)
