@@ -313,6 +313,14 @@ def note_text(citation: Citation, labels: dict[str, str]) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def tolerance_text(citation: Citation, labels: dict[str, str]) -> str:
+    """What a verified quote's match allowed for, for the evidence annex: "(matched allowing for …)", or ""."""
+    if not citation.tolerances:
+        return ""
+    names = labels.get("comma", ", ").join(labels.get(f"tol_{t}", t) for t in citation.tolerances)
+    return f"({labels.get('tolerances', 'matched allowing for')} {names})"
+
+
 def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
     """The bibliography entry of a source: Publisher، «Title»، author، date، URL."""
     comma = labels.get("comma", "، ")

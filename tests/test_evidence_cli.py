@@ -141,3 +141,19 @@ def test_the_citation_stage_reads_top_down():
     source = (Path(__file__).resolve().parent.parent / "briefgen" / "tradecraft.py").read_text(encoding="utf-8")
     imported = {node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)}
     assert "resolve" not in imported and "_Resolver" not in source
+
+
+def test_the_evidence_annex_shows_what_each_quote_allowed_for(project):
+    from docx import Document
+
+    outline = project("title: t\ndate: 2024-02-01\nannex: evidence\nsummary:\n  - text: نص\n    cite: ["
+                      '{source: hafryat, quote: "مسئول عسكري أمريكي رفيع المستوى"}, '
+                      '{source: hafryat, quote: "السوداني قدّم تعهداً بأنّ مهمة التحالف"}]\n')
+    built = pipeline.build(outline, ["html", "docx"], pipeline.Options(out_dir=project.root / "out"))
+    html = built.outputs["html"].read_text(encoding="utf-8")
+    assert '<span class="tolerances">(بمراعاة كرسي الهمزة)</span>' in html
+    assert "مسؤول عسكري أمريكي رفيع المستوى" in html  # the source's own wording
+    assert "اقتباس بارز بعد ¶18" in html  # the pull-quote's footnote and its annex entry
+    cells = [c.text for t in Document(str(built.outputs["docx"])).tables for row in t.rows for c in row.cells]
+    assert any("«مسؤول عسكري أمريكي رفيع المستوى» (بمراعاة كرسي الهمزة)" in c for c in cells)
+    assert any("اقتباس بارز بعد ¶18" in c for c in cells)
