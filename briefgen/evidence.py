@@ -266,7 +266,26 @@ def verify(quote: str, source: Source) -> Match | Refusal:
                            f"line {p.line} of {source.path.name}, not in the article's text",
                            f"quote the article itself; `briefgen sources show {source.id} --dropped` lists the "
                            "dropped lines")
+    spread = _across_paragraphs(q, source) if len(q.runs) > 1 else None
+    if spread:
+        paras = ", ".join(f"¶{n}" for n in dict.fromkeys(spread))
+        return Refusal("omission-across-paragraphs",
+                       f"the quote's pieces stand in different paragraphs ({paras}); an omission stays within one "
+                       "paragraph", "quote each paragraph's words in a cite of its own")
     return Refusal("quote-not-found", f"quote not found in source '{source.id}'")
+
+
+def _across_paragraphs(q: _Quote, source: Source) -> list[int] | None:
+    """The paragraphs holding the quote's pieces in order, when they are more than one; else None."""
+    found: list[int] = []
+    passages = list(_paragraphs(source))
+    at = 0
+    for run in q.runs:
+        at = next((i for i in range(at, len(passages)) if next(_occurrences(passages[i], run, 0, True), None)), -1)
+        if at < 0:
+            return None
+        found.append(passages[at].number or 0)
+    return found if len(set(found)) > 1 else None
 
 
 def find(quote: str, source: Source) -> Match | None:

@@ -64,6 +64,18 @@ def test_tokens_edited_in_a_cache_entry_cannot_make_a_fabricated_quote_pass(proj
     assert "cache-mismatch" in _codes(checked) and "quote-not-found" in _codes(checked)
 
 
+def test_a_pull_quote_edited_in_a_cache_entry_cannot_make_a_fabricated_quote_pass(project):
+    outline = project(_outline(("hafryat", FABRICATED)))
+    pipeline.check(outline)
+    entry = _entry(project.root, "رئيس الوزراء قدم تعهداً")
+    data = json.loads(entry.read_bytes())
+    pull = next(d for d in data["data"]["dropped"] if d[2] == "pull-quote")
+    pull[1] = "باسم العوادي: " + FABRICATED
+    entry.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    checked = pipeline.check(outline)
+    assert "cache-mismatch" in _codes(checked) and "quote-not-found" in _codes(checked)
+
+
 def test_a_genuine_quote_from_a_sound_cache_is_confirmed_silently(project):
     outline = project(_outline(("hafryat", "رئيس الوزراء قدم تعهداً بأنّ مهمة التحالف")))
     assert pipeline.check(outline).ok

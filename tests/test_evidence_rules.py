@@ -107,7 +107,14 @@ def test_english_negations_are_negations(tmp_path):
 
 def test_an_omission_stays_within_one_paragraph(library):
     # ¶9 ends «…القوات الأمنية العراقية”.», ¶10 begins «ويتواجد في العراق»
-    refused(library, "hassan", "ومستوى قدرات القوات الأمنية العراقية … ويتواجد في العراق")
+    r = refused(library, "hassan", "ومستوى قدرات القوات الأمنية العراقية … ويتواجد في العراق",
+                "omission-across-paragraphs")
+    assert "(¶9, ¶10)" in r.message and "a cite of its own" in r.hint
+
+
+def test_an_omission_mark_at_either_end_omits_nothing_inside(library):
+    m = matched(library, "hafryat", "… رئيس الوزراء قدم تعهداً بأنّ مهمة التحالف …")
+    assert m.tolerances == () and len(m.spans) == 1
 
 
 # --- omission marks ------------------------------------------------------------------------------
