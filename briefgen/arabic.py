@@ -115,7 +115,10 @@ def tokens(text: str) -> list[Token]:
 
 def _glues(text: str, end: int) -> bool:
     """Whether the proclitic ending at `end` is glued on: it ends in a tatweel or touches a quotation mark."""
-    if text[end - 1] != "\u0640" and (end >= len(text) or text[end] not in QUOTES):
+    last = end - 1
+    while last > 0 and INVISIBLE_RE.match(text[last]):
+        last -= 1
+    if text[last] != "\u0640" and (end >= len(text) or text[end] not in QUOTES):
         return False
     gap = _SPACE_OR_QUOTE.match(text, end)
     return gap is not None and gap.end() < len(text) and bool(_WORD.match(text, gap.end()))
