@@ -27,6 +27,7 @@ MAX_TRIES = 200  # alignments tried per passage before giving up on one without 
 _NEGATIONS = {fold_word(w) for w in (
     "لا لم لن ليس ليست ليسا ليستا ليسوا لست لستم لستن لستما لسنا لسن غير ما عدم دون بدون "
     "not no never without cannot nor none neither").split()}
+_MA = fold_word("ما")
 _NOT_NEGATION_BEFORE_MA = {fold_word(w) for w in (
     "إلى على في من عن حسب وفق كل هذا هذه ذلك تلك هو هي أول آخر بعد قبل مثل نحو حول ضمن بين عند أكثر أقل "
     "وهذا وهو وهي").split()}
@@ -204,12 +205,12 @@ def _negation(p: _Passage, first: int, last: int) -> Token | None:
     for i in range(first, last + 1):
         w = p.words[i].norm
         for key in (w, w[1:] if len(w) > 2 and w[0] in "وفبل" else None):
-            if key not in _NEGATIONS:
+            if key not in _NEGATIONS or key == _MA and w[0] in "بل":  # بما، لما: with what, when
                 continue
             after = p.words[i + 1].norm if i + 1 < len(p.words) else ""
             if (key, after) in _NOT_NEGATION_AFTER:
                 continue
-            if key == fold_word("ما") and i > 0 and p.words[i - 1].norm in _NOT_NEGATION_BEFORE_MA:
+            if key == _MA and i > 0 and p.words[i - 1].norm in _NOT_NEGATION_BEFORE_MA:
                 continue
             return p.words[i]
     if first <= last and _NT.search(p.text[p.words[first].start:p.words[last].end]):
