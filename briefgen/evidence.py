@@ -28,6 +28,8 @@ _NEGATIONS = {fold_word(w) for w in (
     "لا لم لن ليس ليست ليسا ليستا ليسوا لست لستم لستن لستما لسنا لسن غير ما عدم دون بدون "
     "not no never without cannot nor none neither").split()}
 _MA = fold_word("ما")
+# Invisible characters left out of the wording shown to readers; ZWNJ and ZWJ stay: they shape visible letters.
+_HIDDEN = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _NOT_NEGATION_BEFORE_MA = {fold_word(w) for w in (
     "إلى على في من عن حسب وفق كل هذا هذه ذلك تلك هو هي أول آخر بعد قبل مثل نحو حول ضمن بين عند أكثر أقل "
     "وهذا وهو وهي").split()}
@@ -303,7 +305,7 @@ def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[
             shown[-1][1] = b
         else:
             shown.append([a, b])
-    text = " … ".join(p.text[slice(*_widen(p.text, a, b))] for a, b in shown)
+    text = _HIDDEN.sub("", " … ".join(p.text[slice(*_widen(p.text, a, b))] for a, b in shown))
     located = p.rule if p.rule in CITABLE else None
     return Match(source_id, p.number, text, chars, _tolerances(q, p, lead, spans), located, p.text,
                  p.line if located else None)
