@@ -96,6 +96,13 @@ class Cache:
             self.hits += 1
         return value
 
+    def discard(self, kind: str, key: str) -> None:
+        """Remove an entry (one found to disagree with its file); a missing entry is fine."""
+        try:
+            self._path(kind, key).unlink()
+        except OSError:
+            pass
+
     @staticmethod
     def _read(path: Path) -> bytes:
         """An entry's bytes: a regular file only, never blocking; anything else is a miss (OSError)."""
