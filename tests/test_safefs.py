@@ -104,3 +104,18 @@ def test_sources_add_refuses_a_registry_that_is_a_fifo_without_blocking(tmp_path
     result = cli("sources", "add", ROOT / "sources" / "monitor.txt")
     assert result.exit_code == 1 and "sources.yaml is a named pipe (FIFO)" in result.output
     assert not (fresh / "sources" / "monitor.txt").exists()
+
+
+def test_a_bug_in_briefgen_called_from_a_theme_stays_an_internal_error(tmp_path, monkeypatch):
+    """Only what the theme itself gets wrong becomes an input error; briefgen's own failures are not hidden."""
+    from briefgen import pipeline
+    from briefgen.render import html
+
+    checked = pipeline.check(ROOT / "outline.yaml")
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug in briefgen")
+
+    monkeypatch.setattr(html, "note_text", broken)
+    with pytest.raises(KeyError):
+        html.render(checked.brief, ROOT / "templates")

@@ -17,6 +17,7 @@ from ..errors import InputError
 MAX_TEMPLATE_BYTES = 1024 * 1024
 MAX_STYLESHEET_BYTES = 2 * 1024 * 1024
 MAX_PRODUCT = 1_000_000  # characters or items a template's `*` may build ('x' * 10**9 is refused)
+_JINJA = os.path.dirname(jinja2.__file__) + os.sep
 HINT = "themes are Jinja templates run in a sandbox: see README › Security and bad input"
 
 
@@ -115,8 +116,8 @@ def errors(folder: Path) -> Iterator[None]:
         raise
     except Exception as exc:
         where = _template_frame(exc, real)
-        if where is None and not isinstance(exc, jinja2.TemplateError):
-            raise  # briefgen's own code failed: a bug, not the theme's
+        if not isinstance(exc, jinja2.TemplateError) and (where is None or not _raised_by_theme(exc, real)):
+            raise  # briefgen's own code (a filter, a helper) failed: a bug, not the theme's
         message = {jinja2.TemplateNotFound: "theme template not found: {}",
                    jinja2.UndefinedError: "theme template uses an undefined value: {}",
                    jinja2.sandbox.SecurityError: "theme template tried something the sandbox forbids: {}"}
@@ -125,6 +126,13 @@ def errors(folder: Path) -> Iterator[None]:
         file, line = where or (None, None)
         raise InputError(form.format(safefs.shorten(detail or type(exc).__name__)), code="theme-error",
                          file=file, line=line, hint=HINT) from None
+
+
+def _raised_by_theme(exc: BaseException, folder: str) -> bool:
+    """Whether the innermost frame is the theme's template or Jinja itself (e.g. its sandboxed range())."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = frames[-1].filename if frames else ""
+    return last.startswith(folder + os.sep) or last.startswith(_JINJA)
 
 
 def _template_frame(exc: BaseException, folder: str) -> tuple[str, int] | None:
