@@ -168,7 +168,8 @@ def _walk(parent, change: Change | None, out: list[Piece]) -> None:
             inner = _change(child)
             before = len(out)
             _walk(child, inner, out)
-            inner.text = "".join(p.value for p in out[before:] if p.kind == "text")
+            inner.text = view([p for p in out[before:] if p.kind in ("text", "note", "mark")], inner.kind in
+                              ("insert", "move-to"))
         elif tag == "bookmarkStart":
             out.append(Piece("start", child.get(w("name"), ""), change, child.get(w("id"), "")))
         elif tag == "bookmarkEnd":

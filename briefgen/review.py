@@ -9,6 +9,7 @@ a verified quote or a citation, and conflicts with the outline as it is now.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -79,12 +80,13 @@ def _footnote_numbers(doc: docx_read.Document, record: dict) -> dict[str, int]:
     return mapping
 
 
-def _tracked(pieces: list[docx_read.Piece]) -> list[dict]:
+def _tracked(pieces: list[docx_read.Piece], numbers: dict[str, int]) -> list[dict]:
     seen: dict[int, docx_read.Change] = {}
     for p in pieces:
-        if p.change is not None and id(p.change) not in seen and (p.change.text.strip() or p.kind != "text"):
+        if p.change is not None and id(p.change) not in seen and (p.change.text.strip() or p.kind == "para"):
             seen[id(p.change)] = p.change
-    return [{"type": c.kind, "author": c.author, "date": c.date, "text": normalize(c.text)} for c in seen.values()]
+    return [{"type": c.kind, "author": c.author, "date": c.date, "text": roundtrip.tokens(normalize(c.text), numbers)}
+            for c in seen.values()]
 
 
 def _numbers(text: str) -> list[str]:
@@ -132,7 +134,7 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                 extra_a, extra_r = pre_a, normalize(docx_read.view(span.prefix, False))
             change.after = roundtrip.tokens(normalize(extra_a + " " + docx_read.view(pieces)), numbers)
             change.rejected = roundtrip.tokens(normalize(extra_r + " " + docx_read.view(pieces, False)), numbers)
-            change.tracked = _tracked([*span.prefix, *pieces])
+            change.tracked = _tracked([*span.prefix, *pieces], numbers)
             change.comments = _comments(doc, [*span.prefix, *pieces])
             if docx_read.view(pieces).strip().count("\n") > 0:
                 change.flags.append("split")
@@ -168,7 +170,7 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             "split" in change.flags or change.comments
         if not edited:
             continue
-        if now != item["value"] and (change.after != item["text"] or change.quotes):
+        if _plain(now) != item["value"] and (change.after != item["text"] or change.quotes):
             review.conflicts.append({"path": path, "file": str(outline), "line": line,
                                      "built": _outline_text(item["value"], item["key"]),
                                      "outline_now": _outline_text(now, item["key"]),
@@ -177,6 +179,11 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
         review.items.append(change)
     _generated(review, record, paras, doc, numbers)
     return review
+
+
+def _plain(value):
+    """An outline value as the record stores it (YAML dates as text)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _outline_text(value, key: str | None) -> str | None:
