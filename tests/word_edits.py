@@ -23,7 +23,8 @@ DATE = "2026-01-05T10:00:00Z"
 
 def q(tag: str) -> str:
     prefix, name = tag.split(":")
-    return "{%s}%s" % ({"w": W, "w14": W14, "w15": W15}[prefix], name)
+    ns = {"w": W, "w14": W14, "w15": W15}[prefix]
+    return f"{{{ns}}}{name}"
 
 
 class Editor:
