@@ -121,7 +121,8 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
         span = spans.get(path)
         tup = anchors.path_tuple(path)
         now = roundtrip.value_at(current.data, tup) if current else None
-        line = current.where(tup)["line"] if current and now is not None else item["line"]
+        at = tup + ((item["key"],) if item["key"] and isinstance(now, dict) else ())
+        line = current.where(at)["line"] if current and now is not None else item["line"]  # where the text is
         change = ItemChange(path, str(outline), line, item["text"], "", "")
         if span is None:
             change.after = change.rejected = ""

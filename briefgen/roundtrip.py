@@ -94,7 +94,7 @@ def make_record(docx: bytes, loaded, brief: model.Brief, outline_bytes: bytes) -
             "prefix": docx_read.normalize(docx_read.view(span.prefix)),
             "key": key,
             "value": json.loads(json.dumps(value, ensure_ascii=False, default=str)),  # YAML dates as text
-            "line": located.where(tup)["line"],
+            "line": located.where(tup + ((key,) if key else ()))["line"],
             "cites": _citations(value, key, by_path.get(path)),
         }
     return {
