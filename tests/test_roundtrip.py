@@ -86,7 +86,7 @@ def check_word_review(rv: reviewer.Review, threads: bool = True) -> None:
                              "replies": [{"author": "Omar Analyst", "text": "نعم، بحسب حفريات",
                                           "date": "2026-01-05T10:00:00Z"}]}]
     else:  # LibreOffice 7.4 keeps both comments but not the reply's link to its parent
-        assert sorted(c["text"] for c in comments) == ["هل هذا هو المسمى الرسمي؟", "نعم، بحسب حفريات"]
+        assert sorted(c["text"] for c in comments) == sorted(["هل هذا هو المسمى الرسمي؟", "نعم، بحسب حفريات"])
     assert [(c["text"], c["resolved"]) for c in items["open_questions[0]"].comments] == [("سؤال جيد", True)]
     assert rv.added == [{"after": "background[5]", "text": "فقرة جديدة أضافها المحرر."}]
     assert rv.generated == [] and rv.conflicts == []
