@@ -19,9 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import anchors
 from .errors import InputError
-from .review import Review
-
-_TOKEN = re.compile(r"\s*\[\^([^\]]*)\]")
+from .review import Review, outline_text
 
 
 @dataclass
@@ -50,18 +48,6 @@ def _node(root: Node, path: tuple) -> Node | None:
 
 def _scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
-
-
-def outline_text(after: str, cites: list[dict]) -> str:
-    """The DOCX text of an item back in outline form: inline markers restored, cite: notes dropped."""
-    by_number = {str(c["number"]): c for c in cites}
-
-    def sub(m: re.Match) -> str:
-        cite = by_number.get(m.group(1))
-        if cite is not None and cite["origin"] == "marker":
-            return (cite.get("space") or "") + cite["marker"]
-        return ""  # a cite: entry (listed after the text) or a note the editor added
-    return _TOKEN.sub(sub, after).strip()
 
 
 def _line_start(text: str, index: int) -> int:
@@ -142,11 +128,14 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
             indent = re.match(r"[ -]*", text[line:]).group().replace("-", " ")
             dash = text[line:node.start_mark.index].strip() == "-"
             indent = indent[:-2] if dash and len(indent) >= 2 else indent
-            lines = []
+            lines: list[str] = []
             for c in open_comments:
                 lines.append(f"{indent}# review: {c['author']}: {' '.join(c['text'].split())}\n")
                 lines.extend(f"{indent}#   reply: {r['author']}: {' '.join(r['text'].split())}\n"
                              for r in c["replies"])
+            lines = [x for x in lines if x not in text]  # applied before: not written twice
+            if not lines:
+                continue
             edits.append((line, line, "".join(lines)))
             done.notes.append(f"{item.path}: {len(open_comments)} open comment(s) written above it")
             if item.path not in done.changed:

@@ -19,6 +19,7 @@ from .docx_read import normalize
 from .errors import InputError
 
 _TOKEN = re.compile(r"\[\^([^\]]*)\]")
+_NOTE = re.compile(r"\s*\[\^([^\]]*)\]")
 
 
 @dataclass
@@ -171,6 +172,11 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             "split" in change.flags or change.comments
         if not edited:
             continue
+        text_done = change.after == item["text"] or \
+            _outline_text(now, item["key"]) == outline_text(change.after, item["cites"])
+        quotes_done = all(roundtrip.value_at(now, ("cite", q["index"], "quote")) == q["after"] for q in change.quotes)
+        if _plain(now) != item["value"] and text_done and quotes_done and not change.comments:
+            continue  # the outline already has these edits (applied before)
         if _plain(now) != item["value"] and (change.after != item["text"] or change.quotes):
             review.conflicts.append({"path": path, "file": str(outline), "line": line,
                                      "built": _outline_text(item["value"], item["key"]),
@@ -180,6 +186,18 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
         review.items.append(change)
     _generated(review, record, paras, doc, numbers)
     return review
+
+
+def outline_text(after: str, cites: list[dict]) -> str:
+    """The DOCX text of an item back in outline form: inline markers restored, cite: notes dropped."""
+    by_number = {str(c["number"]): c for c in cites}
+
+    def sub(m: re.Match) -> str:
+        cite = by_number.get(m.group(1))
+        if cite is not None and cite["origin"] == "marker":
+            return (cite.get("space") or "") + cite["marker"]
+        return ""  # a cite: entry (listed after the text) or a note the editor added
+    return _NOTE.sub(sub, after).strip()
 
 
 def _plain(value):
@@ -275,7 +293,7 @@ def _find_outline(docx_path: Path, name: str) -> Path:
 
 def word_diff(before: str, after: str) -> str:
     """after with changed words marked: [-old-] {+new+} (works for right-to-left text in a terminal)."""
-    a, b = before.split(), after.split()
+    a, b = (_TOKEN.sub(r" \g<0> ", t).split() for t in (before, after))  # a note mark is a word of its own
     out = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
@@ -295,6 +313,8 @@ def format_text(rv: Review) -> str:
         lines.append(f"{it.file}:{it.line}: {it.path}" + (f"  [{', '.join(it.flags)}]" if it.flags else ""))
         if it.after != it.before:
             lines.append("  " + word_diff(it.before, it.after))
+        if "split" in it.flags:
+            lines.append("  split into paragraphs in the DOCX (the outline keeps one text per item)")
         for t in it.tracked:
             lines.append(f"  tracked {t['type']} by {t['author'] or '?'} {t['date']}: {t['text']}")
         for q in it.quotes:
