@@ -91,8 +91,8 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
         after = item.rejected if reject else item.after
         target = node if record["key"] is None else _node(node, (record["key"],))
         new_text = outline_text(after, cites)
-        if "anchor-lost" in item.flags:
-            done.notes.append(f"{item.path}: its anchor is gone from the DOCX (deleted there?); not applied")
+        if "anchor-lost" in item.flags or "deleted" in item.flags and not reject:
+            done.notes.append(f"{item.path}: deleted in the DOCX; delete it from the outline by hand if meant")
             continue
         if target is not None and after != record["text"] and new_text:
             start, end = target.start_mark.index, target.end_mark.index
@@ -102,7 +102,8 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
         if "split" in item.flags:
             done.notes.append(f"{item.path}: the editor split it into paragraphs; the outline keeps one text")
         seq = _node(node, ("cite",)) if isinstance(node, MappingNode) else None
-        for number in item.deleted_cites:
+        deleted = [n for n in item.deleted_cites if not reject or f"[^{n}]" not in item.rejected]
+        for number in deleted:
             cite = next(c for c in cites if c["number"] == number)
             if cite["origin"] == "cite" and isinstance(seq, SequenceNode) and cite["index"] < len(seq.value):
                 edits.append(_cut_entry(text, seq, seq.value[cite["index"]]))
@@ -116,7 +117,7 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
             new = q["rejected"] if reject else q["after"]
             quote = _node(seq.value[q["index"]], ("quote",)) if isinstance(seq, SequenceNode) and \
                 q.get("index") is not None and q["index"] < len(seq.value) else None
-            if quote is None or new == q["before"] or q["number"] in item.deleted_cites:
+            if quote is None or new == q["before"] or q["number"] in deleted:
                 continue
             edits.append((quote.start_mark.index, quote.end_mark.index, _scalar(new)))
             done.notes.append(f"{item.path}: the quote of footnote {q['number']} was edited; check verifies it")

@@ -140,6 +140,8 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             change.comments = _comments(doc, [*span.prefix, *pieces])
             if docx_read.view(pieces).strip().count("\n") > 0:
                 change.flags.append("split")
+            if not _NOTE.sub("", change.after).strip():
+                change.flags.append("deleted")
         if change.tracked and change.after != change.rejected:
             change.flags.append("tracked")
         if change.rejected != item["text"]:

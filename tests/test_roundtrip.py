@@ -267,3 +267,58 @@ def test_outline_text_restores_markers_and_drops_cite_notes():
              {"number": 5, "origin": "cite", "index": 0}]
     assert outline_text("المطالبة بجدول[^4]، وسلّمت.[^5]", cites) == "المطالبة بجدول [@monitor]، وسلّمت."
     assert reviewer.word_diff("أ ب ج", "أ د ج") == "أ [-ب-] {+د+} ج"
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_anchors_survive_accepting_or_rejecting_all_changes(proj, accept):
+    e = Editor(word_edits((proj / "reports/outline.docx").read_bytes()))
+    e.settle(accept)
+    settled = proj / "settled.docx"
+    settled.write_bytes(e.save())
+    doc = docx_read.read(settled.read_bytes())
+    assert len(docx_read.anchored(doc)) == 66
+    items = {i.path: i for i in reviewer.review(settled, proj / "outline.yaml").items}
+    if accept:  # what was tracked is now plain text: untracked edits, the same after-text
+        assert items["summary[0]"].flags == ["untracked"] and items["summary[0]"].after.startswith("تمضي")
+        assert items["positions[0].points[3]"].deleted_cites == [59]
+    else:  # rejected: those items are as built; the untracked edits remain
+        assert "summary[0]" not in items and "positions[0].points[3]" not in items
+        assert items["background[2]"].flags == ["untracked"]
+
+
+def test_joined_paragraphs_keep_their_items_apart(proj):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.join("summary[1]")
+    e.replace("summary[1]", "يتعثر", "يتباطأ", author=None)
+    joined = proj / "joined.docx"
+    joined.write_bytes(e.save())
+    rv = reviewer.review(joined, proj / "outline.yaml")
+    assert [(i.path, i.flags) for i in rv.items] == [("summary[1]", ["untracked"])]
+    assert rv.items[0].after.startswith("يتباطأ هذا المسار") and rv.added == []
+
+
+def test_edits_of_generated_text_are_listed(proj):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.edit_anywhere("الملخّص التنفيذي", "الخلاصة")  # a section heading
+    e.edit_anywhere("المونيتور، «الولايات المتحدة والعراق", "The Monitor، «الولايات المتحدة والعراق")  # bibliography
+    edited = proj / "generated.docx"
+    edited.write_bytes(e.save())
+    rv = reviewer.review(edited, proj / "outline.yaml")
+    assert rv.items == [] and rv.added == [] and rv.changed
+    assert [(g["before"], g["after"]) for g in rv.generated][0] == ("1. الملخّص التنفيذي", "1. الخلاصة")
+    assert any(g["after"].startswith("The Monitor") for g in rv.generated[1:])
+
+
+def test_item_deleted_in_the_docx_is_reported_not_applied(proj, cli):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    para = e.para("background[5]")
+    for run in [r for r in para if r.tag.endswith("}r")]:
+        para.remove(run)
+    edited = proj / "deleted.docx"
+    edited.write_bytes(e.save())
+    outline = proj / "outline.yaml"
+    before = outline.read_bytes()
+    rv = reviewer.review(edited, outline)
+    assert [(i.path, "deleted" in i.flags) for i in rv.items] == [("background[5]", True)]
+    result = cli("review", edited, "--outline", outline, "--apply")
+    assert "background[5]: deleted in the DOCX" in result.output and outline.read_bytes() == before

@@ -197,6 +197,54 @@ class Editor:
         etree.SubElement(run, q("w:t")).text = text
         para.addnext(new_para)
 
+    def edit_anywhere(self, old: str, new: str) -> None:
+        """Untracked edit of the first text holding old, wherever it is (a heading, the annex, …)."""
+        for t in self.doc.iter(q("w:t")):
+            if old in (t.text or ""):
+                t.text = t.text.replace(old, new, 1)
+                return
+        raise KeyError(old)
+
+    def join(self, path: str) -> None:
+        """Delete the paragraph mark before the item: its paragraph joins the previous one (untracked)."""
+        para = self.para(path)
+        previous = para.getprevious()
+        for child in list(para):
+            if child.tag != q("w:pPr"):
+                previous.append(child)
+        para.getparent().remove(para)
+
+    def settle(self, accept: bool = True) -> None:
+        """Accept (or reject) every tracked change, as Word's Review › Accept All does."""
+        keep, drop = (("w:ins", "w:moveTo"), ("w:del", "w:moveFrom")) if accept else \
+            (("w:del", "w:moveFrom"), ("w:ins", "w:moveTo"))
+        for tag in drop:
+            for el in list(self.doc.iter(q(tag))):
+                parent = el.getparent()
+                if parent.tag == q("w:rPr"):  # a tracked paragraph mark
+                    para = parent.getparent().getparent()
+                    parent.remove(el)
+                    following = para.getnext()
+                    if tag == "w:ins" and following is not None:  # rejected split: join the paragraphs again
+                        for child in list(following):
+                            if child.tag != q("w:pPr"):
+                                para.append(child)
+                        following.getparent().remove(following)
+                else:
+                    parent.remove(el)
+        for tag in keep:
+            for el in list(self.doc.iter(q(tag))):
+                parent = el.getparent()
+                if parent.tag == q("w:rPr"):
+                    parent.remove(el)
+                    continue
+                for child in list(el):
+                    if child.tag == q("w:r"):
+                        for dt in child.iter(q("w:delText")):
+                            dt.tag = q("w:t")
+                    el.addprevious(child)
+                parent.remove(el)
+
     # -- comments --------------------------------------------------------------------------------
     def comment(self, path: str, text: str, author: str = "Layla Editor", replies: tuple = (),
                 resolved: bool = False) -> None:
