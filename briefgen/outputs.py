@@ -81,8 +81,6 @@ class Ledger:
         return {k: [h for h in v if isinstance(h, str)] for k, v in data.items() if isinstance(v, list)}
 
     def save(self, entries: dict[str, list[str]]) -> None:
-        from .pipeline import write_atomic
-
         write_atomic(self.path, json.dumps(entries, indent=1, sort_keys=True).encode("utf-8"))
 
 
@@ -138,13 +136,12 @@ def kept_name(path: Path, today: dt.date | None = None) -> Path:
 
 def refuse_edited(paths: list[Path]) -> RenderError:
     """The error for outputs that were edited since briefgen wrote them (exit 3, nothing written)."""
-    names = ", ".join(str(p) for p in paths)
-    first = paths[0]
+    first, others = paths[0], paths[1:]
+    also = f" (and so {'was' if len(others) == 1 else 'were'} {', '.join(str(p) for p in others)})" if others else ""
     review = next((p for p in paths if p.suffix == ".docx"), None)
     ways = (f"run `briefgen review {review}` to bring the edits into the outline, or " if review else "")
     return RenderError(
-        f"{names} {'was' if len(paths) == 1 else 'were'} changed since briefgen wrote "
-        f"{'it' if len(paths) == 1 else 'them'}; nothing was written",
+        f"changed since briefgen wrote it{also}; nothing was written",
         code="output-edited", file=str(first),
         hint=ways + "build with --overwrite to replace it (the edited file is first kept beside it as "
                     f"{kept_name(first).name})")
@@ -193,6 +190,22 @@ def _write_temp(target: Path, data: bytes) -> Path:
         _unlink(tmp)
         raise
     return tmp
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write one file through a temporary file beside it, then rename: readers never see half a file."""
+    if target.is_dir():
+        raise RenderError(f"output path is a directory: {target}", code="output-is-dir",
+                          hint="remove it or choose another --out folder")
+    tmp = None
+    try:
+        tmp = _write_temp(target, data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            _unlink(tmp)
+        raise RenderError(f"cannot write {target}: {exc.strerror}", code="output-write",
+                          hint="check that the output folder is writable") from None
 
 
 def _unlink(path: Path) -> None:

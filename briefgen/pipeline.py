@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,27 +280,7 @@ def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnosti
 CONCURRENT = True  # tests (and BRIEFGEN_SEQUENTIAL=1) turn the forked DOCX worker off
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside target, then rename: readers never see half a file."""
-    if target.is_dir():
-        raise RenderError(f"output path is a directory: {target}", code="output-is-dir",
-                          hint="remove it or choose another --out folder")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror}", code="output-write",
-                          hint="check that the output folder is writable") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+write_atomic = outputs.write_atomic  # one temporary-file scheme for every file briefgen writes
 
 
 __all__ = ["BriefgenError", "Built", "Checked", "FORMATS", "build", "check", "parse_formats", "render_all",

@@ -49,7 +49,7 @@ def test_a_build_refuses_to_replace_an_edited_docx_and_writes_nothing(project, c
     project(GOOD.replace("اختبار النشر", "عنوان جديد"))  # the next build would change every output
     result = cli("build", outline, "--format", "html,docx")
     assert result.exit_code == 3
-    assert "reports/outline.docx was changed since briefgen wrote it; nothing was written" in result.output
+    assert "reports/outline.docx: error: changed since briefgen wrote it; nothing was written" in result.output
     assert "briefgen review " in result.output and "reports/outline.docx" in result.output
     assert "--overwrite" in result.output and "Traceback" not in result.output
     assert listing(reports) == before  # the HTML was not replaced either: all or nothing
@@ -92,7 +92,7 @@ def test_without_a_record_briefgens_own_files_are_replaced_and_foreign_ones_kept
     edit_docx(project.root / "reports" / "outline.docx")  # re-saved by an office suite
     result = cli("build", outline, "--format", "html,docx")
     assert result.exit_code == 3
-    assert "outline.docx was changed since briefgen wrote it" in result.output
+    assert "outline.docx: error: changed since briefgen wrote it" in result.output
 
 
 def test_watch_leaves_an_edited_docx_alone(project):
@@ -113,7 +113,7 @@ def test_batch_builds_are_protected_too(project, cli):
     edited = edit_docx(project.root / "reports" / "b.docx")
     result = cli("build", first, second, "--format", "docx", "-j", "2")
     assert result.exit_code == 3
-    assert "b.docx was changed since briefgen wrote it" in result.output
+    assert "b.docx: error: changed since briefgen wrote it" in result.output
     assert (project.root / "reports" / "b.docx").read_bytes() == edited
 
 
