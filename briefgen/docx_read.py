@@ -127,19 +127,33 @@ def _change(element) -> Change:
     return Change(kind, element.get(w("author"), ""), element.get(w("date"), ""))
 
 
+_RPR, _RSTYLE, _VERT = w("rPr"), w("rStyle"), w("vertAlign")
+
+
 def _run_style(run) -> str:
-    style = run.find(f"{w('rPr')}/{w('rStyle')}")
-    sup = run.find(f"{w('rPr')}/{w('vertAlign')}")
+    rpr = run.find(_RPR)
+    if rpr is None:
+        return ""
+    style, sup = rpr.find(_RSTYLE), rpr.find(_VERT)
     name = (style.get(w("val"), "") if style is not None else "").lower()
     if "footnote" in name or "endnote" in name or (sup is not None and sup.get(w("val")) == "superscript"):
         return "note"
     return ""
 
 
+_W = f"{{{W}}}"
+
+
+def _local(element) -> str:
+    """The local name of a w: element ('' for comments, processing instructions and other namespaces)."""
+    tag = element.tag
+    return tag[len(_W):] if isinstance(tag, str) and tag.startswith(_W) else ""
+
+
 def _run(run, change: Change | None, out: list[Piece]) -> None:
     note_style = _run_style(run) == "note"
     for child in run:
-        tag = etree.QName(child).localname
+        tag = _local(child)
         if tag in ("t", "delText"):
             text = child.text or ""
             if note_style:
@@ -159,9 +173,7 @@ def _run(run, change: Change | None, out: list[Piece]) -> None:
 
 def _walk(parent, change: Change | None, out: list[Piece]) -> None:
     for child in parent:
-        if not isinstance(child.tag, str):
-            continue
-        tag = etree.QName(child).localname
+        tag = _local(child)
         if tag == "r":
             _run(child, change, out)
         elif tag in ("ins", "del", "moveFrom", "moveTo"):

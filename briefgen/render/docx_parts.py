@@ -185,7 +185,7 @@ def custom_properties(blob: bytes, values: dict[str, str]) -> bytes:
         etree.SubElement(rels, f"{{{rel_ns}}}Relationship", Id=rid, Type=CUSTOM_REL, Target="docProps/custom.xml")
     members["_rels/.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:  # deterministic_zip compresses it once
         for name, data in members.items():
             dst.writestr(name, data)
     return ooxml.deterministic_zip(out.getvalue())
