@@ -96,7 +96,7 @@ def test_every_outline_item_is_anchored(proj):
     data = (proj / "reports/outline.docx").read_bytes()
     doc = docx_read.read(data)
     paths = docx_read.anchored(doc)
-    assert len(paths) == len(set(paths)) == 66
+    assert len(paths) == len(set(paths)) == 80
     assert {p.split("[")[0] for p in paths} == set(ITEM_KINDS)
     for must in ("summary[0]", "key_judgments[2]", "positions[1].points[0]", "positions[1].stance", "risks[3]",
                  "open_questions[1]", "actors[0]", "timeline[4]", "background[2]", "assumptions[1]"):
@@ -276,7 +276,7 @@ def test_anchors_survive_accepting_or_rejecting_all_changes(proj, accept):
     settled = proj / "settled.docx"
     settled.write_bytes(e.save())
     doc = docx_read.read(settled.read_bytes())
-    assert len(docx_read.anchored(doc)) == 66
+    assert len(docx_read.anchored(doc)) == 80
     items = {i.path: i for i in reviewer.review(settled, proj / "outline.yaml").items}
     if accept:  # what was tracked is now plain text: untracked edits, the same after-text
         assert items["summary[0]"].flags == ["untracked"] and items["summary[0]"].after.startswith("تمضي")
@@ -322,3 +322,28 @@ def test_item_deleted_in_the_docx_is_reported_not_applied(proj, cli):
     assert [(i.path, "deleted" in i.flags) for i in rv.items] == [("background[5]", True)]
     result = cli("review", edited, "--outline", outline, "--apply")
     assert "background[5]: deleted in the DOCX" in result.output and outline.read_bytes() == before
+
+
+def test_titles_names_and_stances_flow_back(proj, cli):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.replace("risks[1].title", "أوسع", "إقليمي", author="Layla Editor")
+    e.replace("actors[3].name", "لويد أوستن", "لويد جيمس أوستن", author=None)
+    e.replace("positions[2].actor", "الفصائل المسلحة", "الفصائل", author=None)
+    edited = proj / "titles.docx"
+    edited.write_bytes(e.save())
+    outline = proj / "outline.yaml"
+    original = outline.read_text(encoding="utf-8")
+    rv = reviewer.review(edited, outline)
+    assert [(i.path, i.flags) for i in rv.items] == [("actors[3].name", ["untracked"]),
+                                                     ("positions[2].actor", ["untracked"]),
+                                                     ("risks[1].title", ["tracked"])]
+    assert rv.generated == []
+    assert cli("review", edited, "--outline", outline, "--apply").exit_code == 0
+    assert outline.read_text(encoding="utf-8") == (
+        original.replace('"الانزلاق إلى تصعيد أوسع"', '"الانزلاق إلى تصعيد إقليمي"')
+        .replace('"لويد أوستن"', '"لويد جيمس أوستن"').replace('"الفصائل المسلحة"', '"الفصائل"'))
+
+
+def test_bad_changes_option_is_a_usage_error(proj, cli):
+    result = cli("review", proj / "reports/outline.docx", "--apply", "--changes", "maybe")
+    assert result.exit_code == 2 and "--changes must be accept or reject" in result.output

@@ -205,7 +205,7 @@ class _Doc:
 
     def actor_table(self, block: model.ActorTable):
         rows = [
-            [[self.para("TableText", self.runs(a.name, "Strong"))],
+            [[self.para("TableText", self.anchored(a.path and f"{a.path}.name", self.runs(a.name, "Strong")))],
              [self.para("TableText", self.inline_runs(a.role))],
              [self.para("TableText", self.anchored(a.stance and a.path and f"{a.path}.stance",
                                                    self.runs(a.stance or "")))]]
@@ -218,7 +218,8 @@ class _Doc:
         widths = [TEXT_WIDTH // len(block.positions)] * len(block.positions)
         header = []
         for pos in block.positions:
-            cell = [self.text_para("TableHeading", pos.actor)]
+            actor_path = pos.stance_path.replace(".stance", ".actor")
+            cell = [self.para("TableHeading", self.anchored(actor_path, self.runs(pos.actor)))]
             if pos.stance:
                 cell.append(self.para("TableText", self.anchored(pos.stance_path, self.runs(pos.stance))))
             header.append(cell)
@@ -228,7 +229,8 @@ class _Doc:
 
     def risk_table(self, block: model.RiskList):
         rows = [
-            [[self.para("TableText", self.runs(f"{r.number}. {r.title}" if r.number else r.title, "Strong"))],
+            [[self.para("TableText", [*self.runs(f"{r.number}. " if r.number else "", "Strong"),
+                                      *self.anchored(r.path and f"{r.path}.title", self.runs(r.title, "Strong"))])],
              [self.para("TableText", self.inline_runs(r.body)), *docx_tradecraft.risk_extras(self, r)],
              [self.text_para("TableText", r.likelihood or "")],
              [self.text_para("TableText", r.impact or "")]]
