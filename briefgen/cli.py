@@ -575,7 +575,7 @@ def review(
         rv = reviewer.review(docx_file, outline, allow_outside)
         if as_json and not apply_edits:
             out.print(json.dumps(rv.to_json(), ensure_ascii=False, indent=2), markup=False)
-        else:
+        elif not as_json:
             out.print(reviewer.format_text(rv), markup=False)
         if not apply_edits:
             return 1 if rv.changed else 0
@@ -589,7 +589,14 @@ def review(
             pipeline.write_atomic(target, done.text.encode("utf-8"))
         err.print(f"applied {len(done.changed)} items to {target}", markup=False, style="bold")
         result = pipeline.check(target, allow_outside)
-        _show(result.diagnostics.items)
+        if as_json:
+            out.print(json.dumps({**rv.to_json(), "applied": {"changed": done.changed, "notes": done.notes,
+                                                               "skipped": done.skipped},
+                                  "check": {"ok": result.ok, "diagnostics": [d.to_json() for d in
+                                                                             result.diagnostics.items]}},
+                                 ensure_ascii=False, indent=2), markup=False)
+        else:
+            _show(result.diagnostics.items)
         err.print("check: ok" if result.ok else f"check: {len(result.diagnostics.errors)} errors", markup=False)
         return 0 if result.ok and not done.skipped else 1
 

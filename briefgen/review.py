@@ -187,7 +187,23 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             change.flags.append("conflict")
         review.items.append(change)
     _generated(review, record, paras, doc, numbers)
+    _loose_comments(review, doc, spans)
     return review
+
+
+def _loose_comments(review: Review, doc: docx_read.Document, spans: dict) -> None:
+    """Comments on no item (on a heading, a label, the bibliography): listed with the generated parts."""
+    attached = {p.value for span in spans.values() for p in (*span.prefix, *span.pieces) if p.kind == "comment"}
+    last = None
+    seen = set()
+    for p in doc.pieces:
+        if p.kind == "start" and (path := anchors.path_of(p.value)):
+            last = path
+        if p.kind != "comment" or p.value in attached or p.value in seen:
+            continue
+        seen.add(p.value)
+        for c in _comments(doc, [p]):
+            review.generated.append({"part": "comment", "after_item": last, **c})
 
 
 def outline_text(after: str, cites: list[dict]) -> str:
@@ -330,6 +346,10 @@ def format_text(rv: Review) -> str:
     for a in rv.added:
         lines.append(f"added paragraph after {a['after'] or 'the title'}: {a['text']}")
     for g in rv.generated:
+        if g["part"] == "comment":
+            lines.append(f"comment on generated text after {g['after_item'] or 'the title'} "
+                         f"({'resolved' if g['resolved'] else 'open'}) {g['author']}: {g['text']}")
+            continue
         lines.append(f"generated {g['part']} edited (cannot flow back): {word_diff(g['before'], g['after'])}")
     for c in rv.conflicts:
         lines.append(f"{c['file']}:{c['line']}: conflict in {c['path']}: changed in the outline since the build "

@@ -137,10 +137,20 @@ def save(project: Path, record: dict) -> Path | None:
         ignore = project / ".briefgen-cache" / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
-        write_atomic(target, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_atomic(target, json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        _prune(folder, keep=KEEP)
     except (OSError, RenderError):
         return None
     return target
+
+
+KEEP = 200  # records kept (the newest); an older DOCX is reviewed by rebuilding its record from git
+
+
+def _prune(folder: Path, keep: int) -> None:
+    records = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in records[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def load(project: Path, build: str) -> dict | None:

@@ -347,3 +347,30 @@ def test_titles_names_and_stances_flow_back(proj, cli):
 def test_bad_changes_option_is_a_usage_error(proj, cli):
     result = cli("review", proj / "reports/outline.docx", "--apply", "--changes", "maybe")
     assert result.exit_code == 2 and "--changes must be accept or reject" in result.output
+
+
+def test_comment_on_a_heading_is_listed_not_dropped(proj):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    heading = next(t.getparent().getparent() for t in e.doc.iter(docx_read.w("t")) if "الخلفية" in (t.text or ""))
+    bookmark = e.doc.makeelement(docx_read.w("bookmarkStart"), {docx_read.w("id"): "999", docx_read.w("name"): "_x"})
+    heading.insert(1, bookmark)  # the helper comments on the run after a bookmark
+    start = e.start
+    e.start = lambda path: bookmark if path == "heading" else start(path)
+    e.comment("heading", "عنوان أقصر؟")
+    edited = proj / "heading.docx"
+    edited.write_bytes(e.save())
+    rv = reviewer.review(edited, proj / "outline.yaml")
+    assert rv.items == []
+    assert [(g["part"], g["after_item"], g["text"]) for g in rv.generated] == [
+        ("comment", "assumptions[2]", "عنوان أقصر؟")]
+
+
+def test_apply_json(proj, cli):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.replace("summary[0]", "تتجه", "تمضي")
+    edited = proj / "edited.docx"
+    edited.write_bytes(e.save())
+    result = cli("review", edited, "--outline", proj / "outline.yaml", "--apply", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["applied"]["changed"] == ["summary[0]"] and data["check"]["ok"] is True
