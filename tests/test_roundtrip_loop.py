@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,70 @@ def test_whole_loop_on_the_sample(tmp_path, cli):
     assert texts["positions[0].points[3]"].count("[^") == 1
     assert texts["open_questions[2]"].startswith("ما طبيعة العلاقة")
     assert cli("review", report).exit_code == 0
+
+
+MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub EditBrief(src As String, dst As String)
+  Dim args(0) As New com.sun.star.beans.PropertyValue
+  args(0).Name = &quot;Hidden&quot;
+  args(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(src), &quot;_blank&quot;, 0, args())
+  doc.RecordChanges = True
+  rd = doc.createReplaceDescriptor()
+  rd.SearchString = &quot;تتجه بغداد&quot;
+  rd.ReplaceString = &quot;تمضي بغداد&quot;
+  doc.replaceAll(rd)
+  sd = doc.createSearchDescriptor()
+  sd.SearchString = &quot;الناطق باسم الحكومة&quot;
+  found = doc.findFirst(sd)
+  ann = doc.createInstance(&quot;com.sun.star.text.textfield.Annotation&quot;)
+  ann.Author = &quot;LibreOffice Editor&quot;
+  ann.Content = &quot;تعليق من ليبر أوفيس&quot;
+  found.getText().insertTextContent(found, ann, True)
+  doc.RecordChanges = False
+  rd2 = doc.createReplaceDescriptor()
+  rd2.SearchString = &quot;شنّت فصائل&quot;
+  rd2.ReplaceString = &quot;شنّت جماعات&quot;
+  doc.replaceAll(rd2)
+  Dim sargs(0) As New com.sun.star.beans.PropertyValue
+  sargs(0).Name = &quot;FilterName&quot;
+  sargs(0).Value = &quot;MS Word 2007 XML&quot;
+  doc.storeToURL(ConvertToURL(dst), sargs())
+  doc.close(True)
+End Sub
+</script:module>
+"""
+
+
+@needs_office
+def test_edits_made_in_libreoffice_itself(tmp_path):
+    """LibreOffice's own markup: a tracked replace (Find & Replace with Record Changes on), a comment on a
+    phrase, an untracked replace; Find & Replace also hits the annex's copies (generated text)."""
+    proj = make_project(tmp_path / "p")
+    profile = tmp_path / "profile"
+    office = [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless"]
+    subprocess.run([*office, "--terminate_after_init"], check=True, capture_output=True, timeout=180)
+    module = profile / "user/basic/Standard/Module1.xba"
+    if not module.is_file():
+        pytest.skip("this LibreOffice has no Basic library in its profile")
+    module.write_text(MACRO, encoding="utf-8")
+    dst = tmp_path / "edited-in-libreoffice.docx"
+    call = f'macro:///Standard.Module1.EditBrief("{proj / "reports/outline.docx"}","{dst}")'
+    for attempt in range(4):  # a profile still held by the previous start refuses a call now and then
+        subprocess.run([*office, call], capture_output=True, timeout=180)
+        if dst.is_file():
+            break
+        time.sleep(1 + attempt)
+    assert dst.is_file(), "LibreOffice did not run the editing macro"
+    rv = reviewer.review(dst, proj / "outline.yaml")
+    items = {i.path: i for i in rv.items}
+    assert {p: i.flags for p, i in items.items()} == {"summary[0]": ["tracked"], "background[2]": ["untracked"],
+                                                      "actors[1]": []}
+    assert [t["type"] for t in items["summary[0]"].tracked] == ["delete", "insert"]
+    assert items["summary[0]"].after.startswith("تمضي بغداد")
+    assert "شنّت جماعات" in items["background[2]"].after
+    assert [(c["author"], c["text"]) for c in items["actors[1]"].comments] == [
+        ("LibreOffice Editor", "تعليق من ليبر أوفيس")]
+    assert len(rv.generated) == 2 and all(g["part"] == "text" for g in rv.generated)  # the annex's copies
