@@ -58,6 +58,7 @@ class Piece:
     value: str = ""
     change: Change | None = None  # the tracked change this piece is inside
     style: str = ""  # for para: the paragraph style
+    ident: str = ""  # for start: the bookmark's id (its end piece's value)
 
 
 @dataclass
@@ -82,12 +83,25 @@ class Document:
     bookmarks: list[str] = field(default_factory=list)  # every bookmark name, in order
 
 
+MAX_XML_BYTES = 200 * 1024 * 1024
+# Documents come from outside: no entity expansion (no file or network reads through the XML), no huge trees.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+
+
+def _xml(data: bytes):
+    return etree.fromstring(data, _PARSER)
+
+
 def read(data: bytes, name: str = "DOCX") -> Document:
     """Parse a .docx; a file that is not one is an InputError saying what was found."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        parts = {n: zf.read(n) for n in zf.namelist() if n.endswith(".xml")}
-    except (zipfile.BadZipFile, OSError, ValueError):
+        xml = [i for i in zf.infolist() if i.filename.endswith(".xml")]
+        if sum(i.file_size for i in xml) > MAX_XML_BYTES:
+            raise InputError(f"{name} unpacks to more than {MAX_XML_BYTES:,} bytes of XML", code="docx-too-large",
+                             file=name, hint="is it really the brief? a Word document this size is not")
+        parts = {i.filename: zf.read(i) for i in xml}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         head = data[:8]
         found = "an empty file" if not data else f"a file starting with {head!r}"
         raise InputError(f"{name} is not a Word document (.docx): found {found}", code="not-docx", file=name,
@@ -96,16 +110,19 @@ def read(data: bytes, name: str = "DOCX") -> Document:
         raise InputError(f"{name} is a zip file but not a Word document: it has no word/document.xml",
                          code="not-docx", file=name, hint="give the .docx the editor sent back")
     try:
-        body = etree.fromstring(parts["word/document.xml"]).find(w("body"))
+        body = _xml(parts["word/document.xml"]).find(w("body"))
+        if body is None:
+            raise InputError(f"{name} has no document body (word/document.xml without w:body)", code="not-docx",
+                             file=name, hint="open and save it again in Word or LibreOffice")
         doc = Document(_pieces(body))
         if "docProps/custom.xml" in parts:
-            doc.properties = _properties(etree.fromstring(parts["docProps/custom.xml"]))
+            doc.properties = _properties(_xml(parts["docProps/custom.xml"]))
         if "word/footnotes.xml" in parts:
-            doc.footnotes = _footnotes(etree.fromstring(parts["word/footnotes.xml"]))
+            doc.footnotes = _footnotes(_xml(parts["word/footnotes.xml"]))
         if "word/comments.xml" in parts:
-            extended = (etree.fromstring(parts["word/commentsExtended.xml"])
+            extended = (_xml(parts["word/commentsExtended.xml"])
                         if "word/commentsExtended.xml" in parts else None)
-            doc.comments = _comments(etree.fromstring(parts["word/comments.xml"]), extended)
+            doc.comments = _comments(_xml(parts["word/comments.xml"]), extended)
     except etree.XMLSyntaxError as exc:
         raise InputError(f"{name} has broken XML: {exc}", code="not-docx", file=name,
                          hint="open and save it again in Word or LibreOffice") from None
@@ -183,7 +200,7 @@ def _walk(parent, change: Change | None, out: list[Piece]) -> None:
             inner.text = view([p for p in out[before:] if p.kind in ("text", "note", "mark")], inner.kind in
                               ("insert", "move-to"))
         elif tag == "bookmarkStart":
-            out.append(Piece("start", child.get(w("name"), ""), change, child.get(w("id"), "")))
+            out.append(Piece("start", child.get(w("name"), ""), change, ident=child.get(w("id"), "")))
         elif tag == "bookmarkEnd":
             out.append(Piece("end", child.get(w("id"), ""), change))
         elif tag == "commentRangeStart":
@@ -307,7 +324,7 @@ def spans(doc: Document) -> tuple[dict[str, Span], list[Para]]:
     for n, (s, path) in enumerate(starts):
         if path in found:
             continue
-        ident = pieces[s].style
+        ident = pieces[s].ident
         e = next((j for j in range(s + 1, len(pieces)) if pieces[j].kind == "end" and pieces[j].value == ident), s)
         stop = next((j for j in range(e, len(pieces)) if pieces[j].kind == "para"), len(pieces))
         following = starts[n + 1][0] if n + 1 < len(starts) else len(pieces)

@@ -374,3 +374,21 @@ def test_apply_json(proj, cli):
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["applied"]["changed"] == ["summary[0]"] and data["check"]["ok"] is True
+
+
+def test_entities_in_a_hostile_docx_are_not_expanded(proj, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-TOKEN", encoding="utf-8")
+    with zipfile.ZipFile(proj / "reports/outline.docx") as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    xml = members["word/document.xml"].decode("utf-8")
+    rest = xml.split("?>", 1)[1]
+    xml = f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{secret}">]>' + rest.replace(
+        "تتجه بغداد", "&x; تتجه بغداد", 1)
+    members["word/document.xml"] = xml.encode("utf-8")
+    hostile = proj / "hostile.docx"
+    with zipfile.ZipFile(hostile, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    rv = reviewer.review(hostile, proj / "outline.yaml")
+    assert "TOP-SECRET-TOKEN" not in json.dumps(rv.to_json(), ensure_ascii=False)
