@@ -1,7 +1,8 @@
 """Apply stage: a review's item changes -> outline.yaml, touching only the changed scalars.
 
 Edits are made on the outline's text, not by re-dumping YAML: each changed value's source span
-(from PyYAML's node marks) is replaced by a double-quoted scalar, a deleted citation's entry is
+(from PyYAML's node marks) is replaced by a scalar in the same quoting style (double quotes where
+that style cannot carry the new text), a deleted citation's entry is
 cut out with its line(s), and unresolved comments become `#` lines above their item. Every
 untouched byte stays as it was: comments, key order, quoting style, line breaks. (ruamel.yaml
 re-flows long lines and re-indents sequences when it dumps, so it cannot promise that.)
@@ -46,7 +47,16 @@ def _node(root: Node, path: tuple) -> Node | None:
     return node
 
 
-def _scalar(text: str) -> str:
+def _scalar(text: str, style: str | None = '"') -> str:
+    """A YAML scalar for text in the original's quoting style where it can carry it, else double-quoted."""
+    if style == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    if style is None and "\n" not in text and text == text.strip():
+        try:  # plain stays plain if it reads back the same in block and in flow context
+            if yaml.safe_load(f"k: {text}") == {"k": text} and yaml.safe_load(f"{{k: {text}}}") == {"k": text}:
+                return text
+        except yaml.YAMLError:
+            pass
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
@@ -97,7 +107,7 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
         if target is not None and after != record["text"] and new_text:
             start, end = target.start_mark.index, target.end_mark.index
             tail = "\n" if getattr(target, "style", None) in ("|", ">") and text[end - 1:end] == "\n" else ""
-            edits.append((start, end, _scalar(new_text) + tail))
+            edits.append((start, end, _scalar(new_text, target.style) + tail))
             done.changed.append(item.path)
         if "split" in item.flags:
             done.notes.append(f"{item.path}: the editor split it into paragraphs; the outline keeps one text")
@@ -119,7 +129,7 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
                 q.get("index") is not None and q["index"] < len(seq.value) else None
             if quote is None or new == q["before"] or q["number"] in deleted:
                 continue
-            edits.append((quote.start_mark.index, quote.end_mark.index, _scalar(new)))
+            edits.append((quote.start_mark.index, quote.end_mark.index, _scalar(new, quote.style)))
             done.notes.append(f"{item.path}: the quote of footnote {q['number']} was edited; check verifies it")
             if item.path not in done.changed:
                 done.changed.append(item.path)

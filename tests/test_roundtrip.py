@@ -392,3 +392,24 @@ def test_entities_in_a_hostile_docx_are_not_expanded(proj, tmp_path):
             zf.writestr(name, data)
     rv = reviewer.review(hostile, proj / "outline.yaml")
     assert "TOP-SECRET-TOKEN" not in json.dumps(rv.to_json(), ensure_ascii=False)
+
+
+def test_apply_keeps_plain_and_single_quoted_styles(proj, cli):
+    outline = proj / "outline.yaml"
+    text = outline.read_text(encoding="utf-8")
+    text = text.replace('  - name: "باسم العوادي"', "  - name: باسم العوادي").replace(
+        '    role: "الناطق باسم الحكومة العراقية"', "    role: 'الناطق باسم الحكومة العراقية'").replace(
+        '    stance: "التحالف لا يمكن أن يبقى بلا نهاية"', "    stance: التحالف لا يمكن أن يبقى بلا نهاية")
+    outline.write_text(text, encoding="utf-8")
+    pipeline.build(outline, ["docx"])
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.replace("actors[1].name", "باسم العوادي", "باسم العوادي: الناطق", author=None)  # plain cannot hold ': '
+    e.replace("actors[1]", "الناطق", "المتحدث", author=None)
+    e.replace("actors[1].stance", "بلا نهاية", "دون نهاية", author=None)
+    edited = proj / "styles.docx"
+    edited.write_bytes(e.save())
+    assert cli("review", edited, "--outline", outline, "--apply").exit_code == 0
+    assert outline.read_text(encoding="utf-8") == text.replace(
+        "  - name: باسم العوادي", '  - name: "باسم العوادي: الناطق"').replace(
+        "'الناطق باسم الحكومة العراقية'", "'المتحدث باسم الحكومة العراقية'").replace(
+        "يبقى بلا نهاية\n", "يبقى دون نهاية\n")
