@@ -413,3 +413,24 @@ def test_apply_keeps_plain_and_single_quoted_styles(proj, cli):
         "  - name: باسم العوادي", '  - name: "باسم العوادي: الناطق"').replace(
         "'الناطق باسم الحكومة العراقية'", "'المتحدث باسم الحكومة العراقية'").replace(
         "يبقى بلا نهاية\n", "يبقى دون نهاية\n")
+
+
+@pytest.mark.parametrize("changes", ["accept", "reject"])
+def test_tracked_quote_edit_in_a_footnote(proj, cli, changes):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.edit_note(e.note_ids("risks[0]")[0], "ما يقارب من", "ما يزيد على", author="Layla Editor")
+    edited = proj / "quote.docx"
+    edited.write_bytes(e.save())
+    outline = proj / "outline.yaml"
+    original = outline.read_text(encoding="utf-8")
+    rv = reviewer.review(edited, outline)
+    [item] = rv.items
+    assert item.path == "risks[0]" and item.flags == ["quote-edited"]
+    assert item.quotes[0]["after"].startswith("هناك ما يزيد على")
+    assert item.quotes[0]["rejected"] == item.quotes[0]["before"]
+    result = cli("review", edited, "--outline", outline, "--apply", "--changes", changes)
+    if changes == "accept":
+        assert result.exit_code == 1 and "quote not found" in result.output
+        assert outline.read_text(encoding="utf-8") == original.replace("هناك ما يقارب من", "هناك ما يزيد على")
+    else:
+        assert result.exit_code == 0 and outline.read_text(encoding="utf-8") == original

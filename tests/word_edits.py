@@ -178,15 +178,29 @@ class Editor:
         return [r.find(q("w:footnoteReference")).get(q("w:id")) for r in self.start(path).itersiblings()
                 if r.tag == q("w:r") and r.find(q("w:footnoteReference")) is not None]
 
-    def edit_note(self, note_id: str, old: str, new: str) -> None:
-        """Untracked edit of a footnote's text (the quote)."""
+    def edit_note(self, note_id: str, old: str, new: str, author: str | None = None) -> None:
+        """Edit of a footnote's text (the quote): untracked, or tracked by author."""
         for note in self.notes.iter(q("w:footnote")):
             if note.get(q("w:id")) == note_id:
                 for t in note.iter(q("w:t")):
                     if old in (t.text or ""):
-                        t.text = t.text.replace(old, new, 1)
+                        if author is None:
+                            t.text = t.text.replace(old, new, 1)
+                        else:
+                            self._tracked(t.getparent(), old, new, author)
                         return
         raise KeyError(old)
+
+    def _tracked(self, run, old: str, new: str, author: str) -> None:
+        t = run.find(q("w:t"))
+        before, after = t.text.split(old, 1)
+        d = etree.Element(q("w:del"), {q("w:id"): self._ident(), q("w:author"): author, q("w:date"): DATE})
+        d.append(self._piece(run, old, "w:delText"))
+        i = etree.Element(q("w:ins"), {q("w:id"): self._ident(), q("w:author"): author, q("w:date"): DATE})
+        i.append(self._piece(run, new))
+        for p in [self._piece(run, before), d, i, self._piece(run, after)]:
+            run.addprevious(p)
+        run.getparent().remove(run)
 
     def add_paragraph(self, path: str, text: str) -> None:
         """A new paragraph after the item's paragraph (untracked)."""
