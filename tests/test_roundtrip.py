@@ -111,6 +111,7 @@ def test_every_outline_item_is_anchored(proj):
     assert record["items"]["key_judgments[0]"]["prefix"] == "1."
 
 
+@pytest.mark.skipif(not shutil.which("git"), reason="git not installed")
 def test_docx_names_its_build_and_stays_byte_identical(proj, tmp_path_factory):
     other = make_project(tmp_path_factory.mktemp("again"))
     first, second = (proj / "reports/outline.docx").read_bytes(), (other / "reports/outline.docx").read_bytes()
@@ -210,6 +211,7 @@ def test_record_missing_is_rebuilt_from_the_outline(proj):
     check_word_review(reviewer.review(edited, proj / "outline.yaml"))
 
 
+@pytest.mark.skipif(not shutil.which("git"), reason="git not installed")
 def test_record_missing_outline_from_git_history(proj):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], cwd=proj, check=True)
