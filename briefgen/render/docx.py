@@ -72,6 +72,9 @@ def script_runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
     return out
 
 
+BOOKMARK_IDS = 10000  # bookmark ids start above any comment id
+
+
 class _Doc:
     """Rendering state: the brief, its direction and the footnotes already referenced."""
 
@@ -107,7 +110,7 @@ class _Doc:
         if not path:
             return runs
         self.bookmarks += 1
-        ident = str(self.bookmarks)
+        ident = str(BOOKMARK_IDS + self.bookmarks)  # annotation ids are unique across comments and bookmarks
         return [el("w:bookmarkStart", {"w:id": ident, "w:name": anchors.bookmark_name(path)}), *runs,
                 el("w:bookmarkEnd", {"w:id": ident})]
 
