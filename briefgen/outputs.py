@@ -20,14 +20,18 @@ import hashlib
 import json
 import os
 import re
+import stat
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RenderError
+from .errors import InputError, RenderError
+from .safefs import read_file
 
 LEDGER = "written.json"
+MAX_LEDGER_BYTES = 64 * 1024 * 1024
+MAX_OUTPUT_BYTES = 1024 * 1024 * 1024  # an existing output is read to compare it with what briefgen wrote
 KEEP_HASHES = 8  # the last hashes written per file: a file equal to any of them is briefgen's own
 TMP_SUFFIX = ".briefgen-tmp"
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}" + re.escape(TMP_SUFFIX) + "$")
@@ -60,7 +64,11 @@ class Ledger:
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("*\n", encoding="utf-8")
-            lock = open(self.folder / (LEDGER + ".lock"), "a+b")  # noqa: SIM115 - closed below
+            fd = os.open(self.folder / (LEDGER + ".lock"), os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)
+            lock = os.fdopen(fd, "r+b")  # noqa: SIM115 - closed below; O_NONBLOCK: a FIFO planted here never blocks
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                lock.close()
+                raise OSError(0, "the lock file is not a regular file")
         except OSError as exc:
             raise RenderError(f"cannot use the cache folder {self.folder}: {exc.strerror}", code="ledger",
                               hint="briefgen records there what it wrote, so that it never overwrites an "
@@ -73,8 +81,8 @@ class Ledger:
 
     def _read(self) -> dict[str, list[str]]:
         try:
-            data = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
+            data = json.loads(read_file(self.path, MAX_LEDGER_BYTES))
+        except (InputError, ValueError):  # absent, not a regular file, too large or corrupt: no record
             return {}
         if not isinstance(data, dict):
             return {}
@@ -112,12 +120,13 @@ def looks_generated(path: Path, data: bytes) -> bool:
 
 def edited(path: Path, recorded: list[str]) -> bool:
     """Whether an existing output differs from everything briefgen wrote there."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return False
-    except OSError as exc:
-        raise RenderError(f"cannot read {path}: {exc.strerror}", code="output-read") from None
+    try:
+        data = read_file(path, MAX_OUTPUT_BYTES, "output")
+    except InputError as exc:  # a FIFO, device or folder where an output goes: refused, never read
+        raise RenderError(f"cannot replace {exc.message}", code="output-read",
+                          hint="remove it, or choose another --out folder") from None
     if recorded:
         return digest(data) not in recorded
     return not looks_generated(path, data)

@@ -222,6 +222,11 @@ CASES = [
          says="outside the project folder", at=("outline.yaml", 5)),
     case("output-symlink-loop", BASE + "output: out/\n", setup=link("out", "{self}"), code=3,
          says="cannot create output folder"),
+    case("output-file-fifo", setup=fifo("reports/outline.html"), code=3, says="is a named pipe (FIFO)"),
+    case("output-file-dev-zero", setup=link("reports/outline.html", "/dev/zero"), code=3, says="is a device"),
+    case("ledger-fifo", setup=fifo(".briefgen-cache/written.json"), code=0, written=True, says="wrote"),
+    case("ledger-lock-fifo", setup=fifo(".briefgen-cache/written.json.lock"), code=3,
+         says="cannot use the cache folder"),
     case("output-file-symlink-loop", setup=link("reports/outline.html", "{self}"), code=3, says="outline.html"),
     # numbers on the command line
     case("watch-interval-inf", cmd="watch", args=["--interval", "inf"], code=2, says="'--interval'"),
@@ -279,7 +284,7 @@ def test_untrusted_input(tmp_path, cli, listener, outline, files, args, code, sa
                    if ": error:" in row or ": warning:" in row), result.output
     if written:
         assert previous.stat().st_size > 500
-    elif not previous.is_symlink():  # (output-file-symlink-loop: the "previous output" is the loop itself)
+    elif previous.is_file() and not previous.is_symlink():  # (cases where the output is a FIFO, device or loop)
         assert previous.read_bytes() == b"the last good brief"
         assert sorted(p.name for p in reports.iterdir()) == [previous.name]
     assert _outside(tmp_path) == outside, "something was written outside the project"
