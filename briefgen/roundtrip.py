@@ -16,7 +16,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from . import anchors, docx_read, model
+from . import anchors, docx_read, model, safefs
 from .errors import InputError
 
 BUILD_PROP, VERSION_PROP, OUTLINE_PROP = "briefgen-build", "briefgen-outline-version", "briefgen-outline"
@@ -134,6 +134,8 @@ def save(project: Path, record: dict) -> Path | None:
     target = folder / f"{record['build']}.json"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        if not safefs.inside(folder, [project / ".briefgen-cache"]):
+            return None  # a link planted in the cache leads out of it: write (and prune) nothing there
         ignore = project / ".briefgen-cache" / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
@@ -144,6 +146,7 @@ def save(project: Path, record: dict) -> Path | None:
     return target
 
 
+MAX_RECORD_BYTES = 64 * 1024 * 1024
 KEEP = 200  # records kept (the newest); an older DOCX is reviewed by rebuilding its record from git
 
 
@@ -158,8 +161,8 @@ def load(project: Path, build: str) -> dict | None:
     if not re.fullmatch(r"[0-9a-f]{8,64}", build or ""):
         return None
     try:
-        record = json.loads((project / FOLDER / f"{build}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = json.loads(safefs.read_file(project / FOLDER / f"{build}.json", MAX_RECORD_BYTES))
+    except (InputError, ValueError):  # absent, a FIFO or device, too large, or corrupt: no record
         return None
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 

@@ -227,6 +227,9 @@ CASES = [
     case("ledger-fifo", setup=fifo(".briefgen-cache/written.json"), code=0, written=True, says="wrote"),
     case("ledger-lock-fifo", setup=fifo(".briefgen-cache/written.json.lock"), code=3,
          says="cannot use the cache folder"),
+    case("build-records-symlink-out", setup=both(folder("../outside"), folder(".briefgen-cache"),
+                                                  link(".briefgen-cache/builds", "{outside}")),
+         fmt="docx", code=0, written=True, says="wrote"),
     case("output-file-symlink-loop", setup=link("reports/outline.html", "{self}"), code=3, says="outline.html"),
     # numbers on the command line
     case("watch-interval-inf", cmd="watch", args=["--interval", "inf"], code=2, says="'--interval'"),
