@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, safefs
 
 CACHE_DIR = ".briefgen-cache"
 MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a parsed 20 MB article fits; /dev/zero behind a symlink does not
@@ -128,10 +128,7 @@ class Cache:
             if not Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(self.folder)):
                 return False  # a symlink inside the cache leads out of it: write nothing there
             ignore = self.folder / ".gitignore"
-            if not os.path.lexists(ignore):  # the cache is never committed, whatever the project's .gitignore says
-                fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write("*\n")
+            safefs.create_new(ignore, "*\n")  # never committed, whatever the project's .gitignore says
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(text.encode("utf-8", "surrogatepass"))

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import safefs
 from .errors import InputError, RenderError
 from .safefs import read_file
 
@@ -62,8 +63,7 @@ class Ledger:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="utf-8")
+            safefs.create_new(ignore, "*\n")  # never through a link planted in the cache
             fd = os.open(self.folder / (LEDGER + ".lock"), os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)
             lock = os.fdopen(fd, "r+b")  # noqa: SIM115 - closed below; O_NONBLOCK: a FIFO planted here never blocks
             if not stat.S_ISREG(os.fstat(fd).st_mode):

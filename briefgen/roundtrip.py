@@ -137,8 +137,7 @@ def save(project: Path, record: dict) -> Path | None:
         if not safefs.inside(folder, [project / ".briefgen-cache"]):
             return None  # a link planted in the cache leads out of it: write (and prune) nothing there
         ignore = project / ".briefgen-cache" / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
+        safefs.create_new(ignore, "*\n")  # never through a link planted in the cache
         write_atomic(target, json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         _prune(folder, keep=KEEP)
     except (OSError, RenderError):

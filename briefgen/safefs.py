@@ -99,3 +99,13 @@ def inside(path: Path, roots: list[Path]) -> bool:
     except (OSError, RuntimeError):
         return False
     return any(real.is_relative_to(Path(os.path.realpath(r))) for r in roots)
+
+
+def create_new(path: Path, text: str) -> None:
+    """Create a small file that does not exist yet; never through a symlink (a dangling one included)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        return  # there already (or a link planted there): left alone
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)

@@ -230,6 +230,9 @@ CASES = [
     case("build-records-symlink-out", setup=both(folder("../outside"), folder(".briefgen-cache"),
                                                   link(".briefgen-cache/builds", "{outside}")),
          fmt="docx", code=0, written=True, says="wrote"),
+    case("cache-gitignore-dangling-link", setup=both(folder(".briefgen-cache"),
+                                                      link(".briefgen-cache/.gitignore", "{outside}-gitignore")),
+         code=0, written=True, says="wrote"),
     case("output-file-symlink-loop", setup=link("reports/outline.html", "{self}"), code=3, says="outline.html"),
     # numbers on the command line
     case("watch-interval-inf", cmd="watch", args=["--interval", "inf"], code=2, says="'--interval'"),
