@@ -122,7 +122,7 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
             raise InputError(f"file name '{ascii(src.name)[1:-1]}' {unsafe}", code="bad-source-id", file=str(src),
                              hint="rename the file; nothing was copied")
         target = folder / src.name
-        if target.exists() or src.name in seen_names:
+        if os.path.lexists(target) or src.name in seen_names:  # a dangling link too: never written through
             raise InputError(f"{target} already exists", code="file-exists",
                              hint="rename the new file (its name becomes its id), e.g. monitor-2.txt; "
                                   "nothing was copied")

@@ -119,3 +119,10 @@ def test_a_bug_in_briefgen_called_from_a_theme_stays_an_internal_error(tmp_path,
     monkeypatch.setattr(html, "note_text", broken)
     with pytest.raises(KeyError):
         html.render(checked.brief, ROOT / "templates")
+
+
+def test_sources_add_never_writes_through_a_dangling_link_in_the_sources_folder(tmp_path, cli, fresh):
+    os.symlink(tmp_path / "outside.txt", fresh / "sources" / "monitor.txt")
+    result = cli("sources", "add", ROOT / "sources" / "monitor.txt")
+    assert result.exit_code == 1 and "already exists" in result.output
+    assert not (tmp_path / "outside.txt").exists()
