@@ -10,7 +10,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from briefgen import model
-from briefgen.render import docx_parts, docx_reference, docx_styles, docx_tradecraft, ooxml
+from briefgen.render import docx_fonts, docx_parts, docx_reference, docx_styles, docx_tradecraft, ooxml
 from briefgen.render.docx_styles import TEXT_WIDTH
 from briefgen.render.ooxml import el, props
 
@@ -241,11 +241,13 @@ def _drop_rels(rels, reltypes: set[str]) -> None:
         rels.pop(rid)
 
 
-def render(brief: model.Brief, comments: bool = True, reference_docx: Path | None = None) -> bytes:
+def render(brief: model.Brief, comments: bool = True, reference_docx: Path | None = None,
+           embed_fonts: bool = True) -> bytes:
     """The .docx file of a brief, byte-identical for identical inputs.
 
     comments: each citation with a verified quote becomes a Word comment on the paragraph citing it.
     reference_docx: a Word file whose styles, page setup, header and footer the brief takes on.
+    embed_fonts: the faces the styles name travel inside the file, subset (docx_fonts).
     """
     reference = docx_reference.load(reference_docx)  # fails (InputError) before any work
     document = docx.Document()
@@ -292,6 +294,8 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
 
     docx_parts.section(document, d)
     docx_reference.apply(document, reference, d)
+    if embed_fonts:
+        docx_fonts.embed(document)
     docx_parts.core_properties(document, brief)
     buf = io.BytesIO()
     document.save(buf)
