@@ -84,7 +84,73 @@ STYLES: list[tuple[str, str, str, str | None, list, list]] = [
 
 
 def _spec(items: list) -> list:
-    return [el(tag, attrs) for tag, attrs in items]
+    return [item if not isinstance(item, tuple) else el(*item) for item in items]
+
+
+# The PDF theme's colours (templates/brief.css): accent, card background, rule, muted text.
+ACCENT, CARD, RULE, MUTED = "1F4E79", "F3F6F9", "C9D3DE", "5A6470"
+# Risk bands low … very high (the PDF's .r1 … .r4): lightness steps that stay apart in greyscale print.
+RATING_FILL = {1: "EEF5EA", 2: "FBE7A6", 3: "F0A35E", 4: "B8322A"}
+
+
+def _border(side: str, size: int, space: int, color: str):
+    return el(f"w:{side}", {"w:val": "single", "w:sz": str(size), "w:space": str(space), "w:color": color})
+
+
+def _p_borders(**sides):
+    """A w:pBdr with the given sides (top, left, bottom, right) in schema order."""
+    return el("w:pBdr", children=[sides[s] for s in ("top", "left", "bottom", "right") if s in sides])
+
+
+def _shading(fill: str):
+    return el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill})
+
+
+def analytic_styles(rtl: bool) -> list[tuple[str, str, str, str | None, list, list]]:
+    """Named styles giving key judgments, the timeline and the risk matrix the PDF's look in Word terms.
+
+    A key judgment is a card: its text (Key Judgment) and its likelihood/confidence line (Key
+    Judgment Meta) share a shaded background and a thick accent bar on the start edge. The two
+    styles' border sets differ (an invisible top line on the first, bottom on the second), so Word
+    never groups the next card's paragraphs into the same box (ECMA-376 §17.3.1.24), yet the two
+    halves of one card abut. Paragraph borders are physical (w:bidi does not mirror them): the
+    start edge is w:right in a right-to-left brief. Timeline events share one start rule, which
+    Word draws as a single line down the group; the date hangs before the event.
+    """
+    start = "right" if rtl else "left"
+
+    def card_ppr():  # fresh elements for each style (an lxml element has one parent)
+        return [_shading(CARD), ("w:ind", {"w:left": "240", "w:right": "160"}), ("w:jc", {"w:val": "both"})]
+
+    styles = [
+        ("paragraph", "KeyJudgment", "Key Judgment", "Normal",
+         [("w:keepNext", {}), ("w:keepLines", {}),
+          _p_borders(top=_border("top", 4, 4, CARD), **{start: _border(start, 24, 8, ACCENT)}),
+          ("w:spacing", {"w:before": "120", "w:after": "0"}), *card_ppr()], []),
+        ("paragraph", "KeyJudgmentMeta", "Key Judgment Meta", "KeyJudgment",
+         [("w:keepNext", {"w:val": "0"}),
+          _p_borders(bottom=_border("bottom", 4, 4, CARD), **{start: _border(start, 24, 8, ACCENT)}),
+          ("w:spacing", {"w:before": "0", "w:after": "160"}), *card_ppr()], _color(MUTED) + _size(19)),
+        ("paragraph", "TimelineEvent", "Timeline Event", "Normal",
+         [("w:keepLines", {}), _p_borders(**{start: _border(start, 12, 12, RULE)}),
+          el("w:tabs", children=[el("w:tab", {"w:val": "left", "w:pos": "1980"})]),
+          ("w:spacing", {"w:after": "80"}), ("w:ind", {"w:left": "1980", "w:hanging": "1740"}),
+          ("w:jc", {"w:val": "left"})], []),
+        ("paragraph", "RiskMatrixCell", "Risk Matrix Cell", "TableText", [("w:jc", {"w:val": "center"})], _size(18)),
+        ("paragraph", "RiskMatrixCaption", "Risk Matrix Caption", "Caption",
+         [("w:keepNext", {}), ("w:jc", {"w:val": "center"})],
+         [("w:i", {"w:val": "0"}), ("w:iCs", {"w:val": "0"}), *_size(17)]),
+        ("character", "KeyJudgmentNumber", "Key Judgment Number", "Strong", [], _color(ACCENT)),
+        ("character", "KeyJudgmentValue", "Key Judgment Value", "Strong", [], _color("111111")),
+        ("character", "TimelineDate", "Timeline Date", "Strong", [], _color(ACCENT)),
+        ("character", "RiskNumber", "Risk Number", "Strong",
+         [], [el("w:bdr", {"w:val": "single", "w:sz": "6", "w:space": "0", "w:color": "111111"}),
+              _shading("FFFFFF")] + _color("111111")),
+    ]
+    for rank, fill in RATING_FILL.items():
+        styles.append(("character", f"RiskBand{rank}", f"Risk Band {rank}", "DefaultParagraphFont", [],
+                       [_shading(fill), *_color("FFFFFF" if rank == 4 else "111111")]))
+    return styles
 
 
 def lang_rpr(rtl: bool) -> list:
@@ -105,7 +171,7 @@ def styles_root(rtl: bool, text_width: int = TEXT_WIDTH):
             el("w:rFonts", default_fonts()), *_spec(_size(24)), *lang_rpr(rtl)])]),
         el("w:pPrDefault", children=[props("w:pPr", [el("w:spacing", {"w:after": "0"})])]),
     ]))
-    for kind, style_id, name, based_on, ppr, rpr in STYLES:
+    for kind, style_id, name, based_on, ppr, rpr in STYLES + analytic_styles(rtl):
         attrs = {"w:type": kind, "w:styleId": style_id}
         if style_id in ("Normal", "DefaultParagraphFont"):
             attrs["w:default"] = "1"
