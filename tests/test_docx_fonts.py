@@ -217,3 +217,26 @@ def test_libreoffice_round_trip_keeps_the_fonts(office, blob):
     assert _xml(resaved, "word/settings.xml").find(f"{W}embedTrueTypeFonts") is not None
     faces = _pdf_fonts(office(resaved, "again", "pdf"))  # and the re-saved file still shows Amiri
     assert "Amiri-Regular" in faces, faces
+
+
+def test_an_editors_new_paragraph_is_set_in_the_embedded_amiri(office, blob):
+    """An editor adds text with letters the brief never uses (پ گ ڤ, within the subset's Arabic block);
+    LibreOffice re-saves the file and lays the new paragraph out in Amiri, not a fallback face."""
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(io.BytesIO(blob))
+    edit = document.add_paragraph("ملاحظة المحرر: پاريس وگرجستان وڤيينا")
+    edit.paragraph_format.element.get_or_add_pPr().append(document.element.makeelement(qn("w:bidi"), {}))
+    buf = io.BytesIO()
+    document.save(buf)
+    resaved = office(buf.getvalue(), "edited", "docx").read_bytes()
+    pdf = office(resaved, "edited-again", "pdf")
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[-1]
+        arabic = [c for c in page.chars if re.search("[\u0600-\u06ff\ufb50-\ufefc]", c["text"])]
+    assert arabic
+    faces = {c["fontname"].split("+")[-1] for c in arabic}
+    assert faces <= {"Amiri-Regular", "Amiri-Bold"}, faces
