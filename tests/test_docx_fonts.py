@@ -139,16 +139,54 @@ def _reference(tmp_path, family: str):
     return path
 
 
-def test_reference_naming_an_installed_font_embeds_it(tmp_path):
+@pytest.fixture()
+def house_fonts(tmp_path, monkeypatch):
+    """A private fontconfig with two fonts made from Amiri: "Briefgen House Serif" (regular and bold)
+    and "Briefgen Locked Serif", whose licence (OS/2 fsType 2) forbids embedding."""
+    from fontTools.ttLib import TTFont
+
+    if not shutil.which("fc-match"):
+        pytest.skip("fontconfig (fc-match) is not installed")
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    made = [("Briefgen House Serif", 400, 0), ("Briefgen House Serif", 700, 0), ("Briefgen Locked Serif", 400, 2)]
+    for family, weight, fs_type in made:
+        style = "Bold" if weight == 700 else "Regular"
+        with TTFont(str(docx_fonts.fonts.font_files()[weight])) as font:
+            for record in font["name"].names:
+                if record.nameID in (1, 16):
+                    record.string = family
+                elif record.nameID in (4, 6):
+                    record.string = f"{family} {style}" if record.nameID == 4 else f"{family.replace(' ', '')}-{style}"
+            font["OS/2"].fsType = fs_type
+            font.save(str(folder / f"{family.replace(' ', '')}-{style}.ttf"))
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{folder}</dir><cachedir>{tmp_path / "cache"}</cachedir>'
+                    "</fontconfig>\n", encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    return folder
+
+
+def test_reference_naming_an_installed_font_embeds_it(tmp_path, house_fonts):
     from briefgen import pipeline
 
-    if docx_fonts.locate("DejaVu Serif", False) is None:
-        pytest.skip("DejaVu Serif is not installed (apt-get install fonts-dejavu-core)")
-    ref = _reference(tmp_path, "DejaVu Serif")
+    ref = _reference(tmp_path, "Briefgen House Serif")
     built = pipeline.build(SAMPLE_OUTLINE, ["docx"], pipeline.Options(out_dir=tmp_path / "out", reference_docx=ref))
     fonts = docx_fonts.embedded_fonts(built.outputs["docx"].read_bytes())
-    assert ("DejaVu Serif", "Regular") in fonts and ("Amiri", "Regular") in fonts
+    assert set(fonts) == {("Amiri", "Regular"), ("Amiri", "Bold"),
+                          ("Briefgen House Serif", "Regular"), ("Briefgen House Serif", "Bold")}
     assert not [w for w in built.diagnostics.warnings if w.code == "font-not-embedded"]
+
+
+def test_reference_naming_a_font_that_forbids_embedding_says_so(tmp_path, house_fonts):
+    from briefgen import pipeline
+
+    ref = _reference(tmp_path, "Briefgen Locked Serif")
+    built = pipeline.build(SAMPLE_OUTLINE, ["docx"], pipeline.Options(out_dir=tmp_path / "out", reference_docx=ref))
+    (warning,) = [w for w in built.diagnostics.warnings if w.code == "font-not-embedded"]
+    assert "Briefgen Locked Serif" in warning.message and "licence" in warning.message
+    fonts = docx_fonts.embedded_fonts(built.outputs["docx"].read_bytes())
+    assert set(fonts) == {("Amiri", "Regular"), ("Amiri", "Bold")}
 
 
 def test_reference_naming_a_missing_font_says_so(cli, tmp_path):

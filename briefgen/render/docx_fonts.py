@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -81,7 +82,8 @@ def font_names(roots, theme: dict[str, str]) -> list[str]:
 def _fc_match(family: str, bold: bool) -> tuple[list[str], int, Path, int] | None:
     if not shutil.which("fc-match"):
         return None
-    pattern = f"{family}:weight={200 if bold else 80}"
+    escaped = "".join("\\" + c if c in "\\-:,=" else c for c in family)  # fontconfig pattern syntax
+    pattern = f"{escaped}:weight={200 if bold else 80}"
     try:
         out = subprocess.run(["fc-match", "-f", "%{family}\t%{weight}\t%{index}\t%{file}", pattern],
                              capture_output=True, text=True, timeout=20, check=True).stdout
@@ -106,12 +108,18 @@ def locate(family: str, bold: bool) -> Face | None:
     return Face(family, bold, path, index)
 
 
+def _os2(data_or_path: bytes | Path, index: int = 0) -> bytes:
+    """The font's OS/2 table (empty if it has none), read by HarfBuzz."""
+    import uharfbuzz as hb
+
+    blob = hb.Blob(data_or_path) if isinstance(data_or_path, bytes) else hb.Blob.from_file_path(str(data_or_path))
+    return bytes(hb.Face(blob, index).reference_table("OS/2").data)
+
+
 def _restricted(face: Face) -> bool:
     """True when the font's licence forbids embedding (OS/2 fsType 'restricted license')."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(face.path), fontNumber=face.index, lazy=True) as font:
-        return "OS/2" in font and font["OS/2"].fsType & 0x000F == 0x0002
+    os2 = _os2(face.path, face.index)
+    return len(os2) >= 10 and struct.unpack(">H", os2[8:10])[0] & 0x000F == 0x0002
 
 
 def plan(names: list[str]) -> tuple[list[Face], list[str]]:
@@ -192,19 +200,16 @@ def _used_chars(package) -> set[int]:
     chars: set[int] = set()
     for part in package.iter_parts():
         if isinstance(part, XmlPart):
-            chars.update(ord(c) for c in "".join(part.element.itertext()))
+            chars.update(map(ord, etree.tostring(part.element, method="text", encoding="unicode")))
     return {c for c in chars if c >= 0x20}
 
 
 def _signature(data: bytes) -> dict[str, str] | None:
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(data), lazy=True)
-    if "OS/2" not in font:
+    """w:sig from the OS/2 table: the Unicode ranges and code pages the font covers."""
+    os2 = _os2(data)
+    if len(os2) < 58:
         return None
-    os2 = font["OS/2"]
-    values = [os2.ulUnicodeRange1, os2.ulUnicodeRange2, os2.ulUnicodeRange3, os2.ulUnicodeRange4,
-              getattr(os2, "ulCodePageRange1", 0), getattr(os2, "ulCodePageRange2", 0)]
+    values = [*struct.unpack(">4L", os2[42:58]), *(struct.unpack(">2L", os2[78:86]) if len(os2) >= 86 else (0, 0))]
     names = ["w:usb0", "w:usb1", "w:usb2", "w:usb3", "w:csb0", "w:csb1"]
     return {n: f"{v:08X}" for n, v in zip(names, values, strict=True)}
 
