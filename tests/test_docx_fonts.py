@@ -278,3 +278,16 @@ def test_an_editors_new_paragraph_is_set_in_the_embedded_amiri(office, blob):
     assert arabic
     faces = {c["fontname"].split("+")[-1] for c in arabic}
     assert faces <= {"Amiri-Regular", "Amiri-Bold"}, faces
+
+
+def test_theme_fonts_of_a_reference_are_resolved_and_named_when_missing(tmp_path):
+    """Word's own template names its fonts through the theme (minorHAnsi -> Cambria, majorHAnsi -> Calibri)."""
+    import docx
+
+    ref = tmp_path / "plain.docx"
+    docx.Document().save(ref)
+    if docx_fonts.locate("Cambria", False) is not None:
+        pytest.skip("Cambria is installed here")
+    messages = docx_fonts.reference_warnings(ref)
+    assert any("“Cambria”" in m for m in messages) and any("“Calibri”" in m for m in messages), messages
+    assert not any("Amiri" in m for m in messages)
