@@ -117,9 +117,10 @@ def _os2(data_or_path: bytes | Path, index: int = 0) -> bytes:
 
 
 def _restricted(face: Face) -> bool:
-    """True when the font's licence forbids embedding (OS/2 fsType 'restricted license')."""
+    """True when the font's licence forbids embedding its outlines (OS/2 fsType: restricted, or bitmaps only)."""
     os2 = _os2(face.path, face.index)
-    return len(os2) >= 10 and struct.unpack(">H", os2[8:10])[0] & 0x000F == 0x0002
+    fs_type = struct.unpack(">H", os2[8:10])[0] if len(os2) >= 10 else 0
+    return fs_type & 0x000F == 0x0002 or bool(fs_type & 0x0200)
 
 
 def plan(names: list[str]) -> tuple[list[Face], list[str]]:
@@ -137,7 +138,7 @@ def plan(names: list[str]) -> tuple[list[Face], list[str]]:
             continue
         faces.append(regular)
         bold = locate(family, True)
-        if bold is not None and bold.path != regular.path:
+        if bold is not None and bold.path != regular.path and not _restricted(bold):
             faces.append(bold)
     return faces, warnings
 
