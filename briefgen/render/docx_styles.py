@@ -7,6 +7,9 @@ from briefgen.render.ooxml import el, props, put, serialize
 FONT = "Amiri"
 BIDI_LANG = "ar-IQ"
 TEXT_WIDTH = 11906 - 2 * 1134  # A4 width minus two 2 cm margins, in twips
+# The PDF's body (brief.css): 11.5 pt Amiri, 1.6 line-height = 18.4 pt. Amiri's own line (its
+# ascent + descent) is 1.71 em, so Word's "auto" spacing of 224/240 gives about the same pitch.
+BODY_SIZE, BODY_LINE = 23, 224
 
 _B = [("w:b", {}), ("w:bCs", {})]
 _I = [("w:i", {}), ("w:iCs", {})]
@@ -30,16 +33,17 @@ def _heading(level: int, before: int, after: int) -> list:
 # "left" in a w:bidi paragraph is flush right, so the same value serves both languages.
 STYLES: list[tuple[str, str, str, str | None, list, list]] = [
     ("paragraph", "Normal", "Normal", None,
-     [("w:spacing", {"w:after": "120", "w:line": "300", "w:lineRule": "auto"}), ("w:jc", {"w:val": "both"})], []),
+     [("w:spacing", {"w:after": "120", "w:line": str(BODY_LINE), "w:lineRule": "auto"}), ("w:jc", {"w:val": "both"})],
+     []),
     ("paragraph", "Title", "Title", "Normal",
      [("w:keepNext", {}), ("w:spacing", {"w:before": "240", "w:after": "120"}), ("w:jc", {"w:val": "center"})],
-     _B + _color("1F3864") + _size(44)),
+     _B + _color("1F3864") + _size(42)),
     ("paragraph", "Subtitle", "Subtitle", "Normal",
      [("w:keepNext", {}), ("w:spacing", {"w:after": "120"}), ("w:jc", {"w:val": "center"})],
-     _color("44546A") + _size(30)),
+     _color("44546A") + _size(26)),
     ("paragraph", "BriefMeta", "Brief Meta", "Normal",
      [("w:spacing", {"w:after": "40"}), ("w:jc", {"w:val": "center"})], _color("44546A") + _size(22)),
-    ("paragraph", "Heading1", "heading 1", "Normal", _heading(0, 360, 120), _B + _color("1F3864") + _size(32)),
+    ("paragraph", "Heading1", "heading 1", "Normal", _heading(0, 360, 120), _B + _color("1F3864") + _size(30)),
     ("paragraph", "Heading2", "heading 2", "Normal", _heading(1, 240, 80), _B + _color("2F5496") + _size(28)),
     ("paragraph", "Heading3", "heading 3", "Normal", _heading(2, 200, 60), _B + _color("2F5496") + _size(24)),
     ("paragraph", "Quote", "Quote", "Normal",
@@ -48,8 +52,8 @@ STYLES: list[tuple[str, str, str, str | None, list, list]] = [
     ("paragraph", "ListParagraph", "List Paragraph", "Normal",
      [("w:spacing", {"w:after": "60"}), ("w:ind", {"w:left": "720"}), ("w:contextualSpacing", {})], []),
     ("paragraph", "TableText", "Table Text", "Normal",
-     [("w:spacing", {"w:before": "40", "w:after": "40", "w:line": "260", "w:lineRule": "auto"}),
-      ("w:jc", {"w:val": "left"})], _size(22)),
+     [("w:spacing", {"w:before": "40", "w:after": "40", "w:line": str(BODY_LINE), "w:lineRule": "auto"}),
+      ("w:jc", {"w:val": "left"})], _size(21)),
     ("paragraph", "TableHeading", "Table Heading", "TableText", [("w:keepNext", {})], _B),
     ("paragraph", "Caption", "caption", "Normal",
      [("w:spacing", {"w:before": "60", "w:after": "200"}), ("w:jc", {"w:val": "left"})],
@@ -65,8 +69,8 @@ STYLES: list[tuple[str, str, str, str | None, list, list]] = [
     ("paragraph", "TOC2", "toc 2", "Normal",
      [("w:spacing", {"w:after": "60"}), ("w:ind", {"w:left": "284"}), ("w:jc", {"w:val": "left"})], []),
     ("paragraph", "FootnoteText", "footnote text", "Normal",
-     [("w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"}), ("w:jc", {"w:val": "left"})],
-     _size(20)),
+     [("w:spacing", {"w:after": "0", "w:line": "204", "w:lineRule": "auto"}), ("w:jc", {"w:val": "left"})],
+     _size(17)),
     ("paragraph", "CommentText", "annotation text", "Normal",
      [("w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"}), ("w:jc", {"w:val": "left"})],
      _size(20)),
@@ -168,7 +172,7 @@ def styles_root(rtl: bool, text_width: int = TEXT_WIDTH):
     root = el("w:styles")
     root.append(el("w:docDefaults", children=[
         el("w:rPrDefault", children=[props("w:rPr", [
-            el("w:rFonts", default_fonts()), *_spec(_size(24)), *lang_rpr(rtl)])]),
+            el("w:rFonts", default_fonts()), *_spec(_size(BODY_SIZE)), *lang_rpr(rtl)])]),
         el("w:pPrDefault", children=[props("w:pPr", [el("w:spacing", {"w:after": "0"})])]),
     ]))
     for kind, style_id, name, based_on, ppr, rpr in STYLES + analytic_styles(rtl):
@@ -188,7 +192,7 @@ def styles_root(rtl: bool, text_width: int = TEXT_WIDTH):
         if style_id != "DefaultParagraphFont":
             rpr_items = _spec(rpr)
             if style_id == "Normal":
-                rpr_items += [el("w:rFonts", default_fonts()), *_spec(_size(24))]
+                rpr_items += [el("w:rFonts", default_fonts()), *_spec(_size(BODY_SIZE))]
             put(style, props("w:rPr", [*rpr_items, *lang_rpr(rtl)]))
         root.append(style)
     root.append(_table_style(rtl))
