@@ -47,9 +47,10 @@ def _tab_run(d):
 
 
 def timeline(d, blk: model.Timeline) -> list:
-    """One Timeline Event paragraph per event: the date (Timeline Date), a tab, the event; the
-    paragraphs' shared start border is the PDF's rule down the timeline."""
-    return [d.para("TimelineEvent", [*d.runs(ev.date, "TimelineDate"), _tab_run(d), *d.inline_runs(ev.inlines)])
+    """One Timeline Event paragraph per event: a dot against the rule (Timeline Dot), the date
+    (Timeline Date), a tab, the event; the paragraphs' shared start border is the PDF's rule."""
+    return [d.para("TimelineEvent", [*d.runs("\u2022 ", "TimelineDot"), *d.runs(ev.date, "TimelineDate"), _tab_run(d),
+                                     *d.inline_runs(ev.inlines)])
             for ev in blk.events]
 
 
