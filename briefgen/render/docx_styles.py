@@ -219,7 +219,7 @@ def _cell_margins():
 
 
 def _table_style(rtl: bool):
-    line = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": "8EAADB"}
+    line = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": RULE}  # the PDF's 0.5 pt rules
     borders = el("w:tblBorders", children=[el(f"w:{side}", line) for side in
                                             ("top", "left", "bottom", "right", "insideH", "insideV")])
     return el("w:style", {"w:type": "table", "w:styleId": "BriefTable"}, [
@@ -229,9 +229,9 @@ def _table_style(rtl: bool):
         props("w:rPr", lang_rpr(rtl)),
         props("w:tblPr", [el("w:bidiVisual") if rtl else None, borders, _cell_margins()]),
         el("w:tblStylePr", {"w:type": "firstRow"}, [
-            props("w:rPr", [el("w:b"), el("w:bCs")]),
+            props("w:rPr", [el("w:b"), el("w:bCs"), el("w:color", {"w:val": "FFFFFF"})]),
             el("w:trPr", children=[el("w:tblHeader")]),
-            props("w:tcPr", [el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "D9E2F3"})]),
+            props("w:tcPr", [_shading(ACCENT)]),  # the PDF's header row: white on the accent colour
         ]),
     ])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from briefgen import model
-from briefgen.render.docx_styles import RATING_FILL
+from briefgen.render.docx_styles import CARD, RATING_FILL
 from briefgen.render.ooxml import el, props
 
 
@@ -56,17 +56,20 @@ def timeline(d, blk: model.Timeline) -> list:
 
 def risk_matrix(d, blk: model.RiskMatrix) -> list:
     """Likelihood (rows, highest first) × impact (columns); shaded cells hold the risk numbers."""
-    widths = [1800] + [(_text_width(d) - 1800) // 5] * 5
+    widths = [1700] + [1100] * 5  # about the PDF's 52 pt cells, centred
     tbl = el("w:tbl", children=[
         props("w:tblPr", [el("w:tblStyle", {"w:val": "BriefTable"}), el("w:bidiVisual") if d.rtl else None,
                           el("w:tblW", {"w:w": str(sum(widths)), "w:type": "dxa"}),
-                          el("w:jc", {"w:val": "center"}), el("w:tblLayout", {"w:type": "fixed"})]),
+                          el("w:jc", {"w:val": "center"}), el("w:tblLayout", {"w:type": "fixed"}),
+                          el("w:tblLook", {"w:val": "0000", "w:firstRow": "0", "w:lastRow": "0", "w:firstColumn": "0",
+                                           "w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"})]),
         el("w:tblGrid", children=[el("w:gridCol", {"w:w": str(w)}) for w in widths]),
     ])
     header = [f"{d.label('likelihood')} \\ {d.label('impact')}", *blk.impact_labels]
-    tbl.append(_row(d, widths, [(d.text_para("TableHeading", t), None) for t in header], header=True))
+    # The scales' labels on the card ground, as in the PDF (not the tables' dark header row).
+    tbl.append(_row(d, widths, [(d.text_para("RiskMatrixCell", t), CARD) for t in header], header=True))
     for likelihood in range(5, 0, -1):
-        cells = [(d.text_para("TableText", blk.likelihood_labels[likelihood - 1]), None)]
+        cells = [(d.text_para("TableText", blk.likelihood_labels[likelihood - 1]), CARD)]
         for impact in range(1, 6):
             runs = []
             for risk in blk.cell(likelihood, impact):
