@@ -291,3 +291,18 @@ def test_theme_fonts_of_a_reference_are_resolved_and_named_when_missing(tmp_path
     messages = docx_fonts.reference_warnings(ref)
     assert any("“Cambria”" in m for m in messages) and any("“Calibri”" in m for m in messages), messages
     assert not any("Amiri" in m for m in messages)
+
+
+def test_no_embed_fonts_reaches_every_brief_of_a_folder_build(project, cli):
+    from .test_tradecraft import kj, outline
+
+    for name in ("a.yaml", "b.yaml"):
+        project(outline(kj()), name)
+    out = project.root / "out"
+    result = cli("build", project.root, "-f", "docx", "-o", out, "--no-embed-fonts", "-q", "-j", "2")
+    assert result.exit_code == 0, result.output
+    built = sorted(out.glob("*.docx"))
+    assert [p.name for p in built] == ["a.docx", "b.docx"]
+    assert all(docx_fonts.embedded_fonts(p.read_bytes()) == {} for p in built)
+    result = cli("build", project.root / "a.yaml", "-f", "docx", "-o", out, "-q")
+    assert set(docx_fonts.embedded_fonts((out / "a.docx").read_bytes())) == {("Amiri", "Regular"), ("Amiri", "Bold")}
