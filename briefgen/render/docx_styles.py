@@ -35,14 +35,18 @@ STYLES: list[tuple[str, str, str, str | None, list, list]] = [
     ("paragraph", "Normal", "Normal", None,
      [("w:spacing", {"w:after": "120", "w:line": str(BODY_LINE), "w:lineRule": "auto"}), ("w:jc", {"w:val": "both"})],
      []),
+    # The title block, as in the PDF: flush with the start margin, one accent rule under the block
+    # (the three styles share the bottom border, so Word and LibreOffice draw it once, under the group).
     ("paragraph", "Title", "Title", "Normal",
-     [("w:keepNext", {}), ("w:spacing", {"w:before": "240", "w:after": "120"}), ("w:jc", {"w:val": "center"})],
-     _B + _color("1F3864") + _size(42)),
+     [("w:keepNext", {}), lambda: _title_rule(), ("w:spacing", {"w:before": "120", "w:after": "80"}),
+      ("w:jc", {"w:val": "left"})],
+     _B + _color("1F4E79") + _size(42)),
     ("paragraph", "Subtitle", "Subtitle", "Normal",
-     [("w:keepNext", {}), ("w:spacing", {"w:after": "120"}), ("w:jc", {"w:val": "center"})],
-     _color("44546A") + _size(26)),
+     [("w:keepNext", {}), lambda: _title_rule(), ("w:spacing", {"w:after": "80"}), ("w:jc", {"w:val": "left"})],
+     _color("5A6470") + _size(26)),
     ("paragraph", "BriefMeta", "Brief Meta", "Normal",
-     [("w:spacing", {"w:after": "40"}), ("w:jc", {"w:val": "center"})], _color("44546A") + _size(22)),
+     [lambda: _title_rule(), ("w:spacing", {"w:after": "40"}), ("w:jc", {"w:val": "left"})],
+     _color("5A6470") + _size(20)),
     ("paragraph", "Heading1", "heading 1", "Normal", _heading(0, 360, 120), _B + _color("1F3864") + _size(30)),
     ("paragraph", "Heading2", "heading 2", "Normal", _heading(1, 240, 80), _B + _color("2F5496") + _size(28)),
     ("paragraph", "Heading3", "heading 3", "Normal", _heading(2, 200, 60), _B + _color("2F5496") + _size(24)),
@@ -88,7 +92,11 @@ STYLES: list[tuple[str, str, str, str | None, list, list]] = [
 
 
 def _spec(items: list) -> list:
-    return [item if not isinstance(item, tuple) else el(*item) for item in items]
+    return [el(*item) if isinstance(item, tuple) else item() if callable(item) else item for item in items]
+
+
+def _title_rule():
+    return _p_borders(bottom=_border("bottom", 16, 8, ACCENT))
 
 
 # The PDF theme's colours (templates/brief.css): accent, card background, rule, muted text.
