@@ -204,11 +204,13 @@ class _Doc:
         for pos in block.positions:
             cell = [self.text_para("TableHeading", pos.actor)]
             if pos.stance:
-                cell.append(self.text_para("TableText", pos.stance))
+                cell.append(self.text_para("PositionStance", pos.stance))
             header.append(cell)
         rows = [[self.item_list([point], False, "TableText", in_table=True) if point else []
                  for point in row] for row in block.rows()]
-        return self.table(widths, header, rows)
+        tbl = self.table(widths, header, rows)
+        tbl.find(f"{ooxml.qn('w:tblPr')}/{ooxml.qn('w:tblStyle')}").set(ooxml.qn("w:val"), "PositionsTable")
+        return tbl
 
     def risk_table(self, block: model.RiskList):
         rows = [

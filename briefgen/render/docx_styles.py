@@ -152,6 +152,9 @@ def analytic_styles(rtl: bool) -> list[tuple[str, str, str, str | None, list, li
         ("paragraph", "RiskMatrixCaption", "Risk Matrix Caption", "Caption",
          [("w:keepNext", {}), ("w:jc", {"w:val": "center"})],
          [("w:i", {"w:val": "0"}), ("w:iCs", {"w:val": "0"}), *_size(17)]),
+        ("paragraph", "PositionStance", "Position Stance", "TableText", [], [("w:b", {"w:val": "0"}),
+                                                                              ("w:bCs", {"w:val": "0"}),
+                                                                              *_color("333333"), *_size(20)]),
         ("character", "KeyJudgmentNumber", "Key Judgment Number", "Strong", [], _color(ACCENT)),
         ("character", "KeyJudgmentValue", "Key Judgment Value", "Strong", [], _color("111111")),
         ("character", "TimelineDate", "Timeline Date", "Strong", [], _color(ACCENT)),
@@ -205,6 +208,7 @@ def styles_root(rtl: bool, text_width: int = TEXT_WIDTH):
             put(style, props("w:rPr", [*rpr_items, *lang_rpr(rtl)]))
         root.append(style)
     root.append(_table_style(rtl))
+    root.append(_positions_style(rtl))
     root.append(el("w:style", {"w:type": "table", "w:default": "1", "w:styleId": "TableNormal"}, [
         el("w:name", {"w:val": "Normal Table"}), el("w:uiPriority", {"w:val": "99"}), el("w:semiHidden"),
         el("w:unhideWhenUsed"), props("w:tblPr", [
@@ -240,6 +244,31 @@ def _table_style(rtl: bool):
             props("w:rPr", [el("w:b"), el("w:bCs"), el("w:color", {"w:val": "FFFFFF"})]),
             el("w:trPr", children=[el("w:tblHeader")]),
             props("w:tcPr", [_shading(ACCENT)]),  # the PDF's header row: white on the accent colour
+        ]),
+    ])
+
+
+def _positions_style(rtl: bool):
+    """Positions side by side, as in the PDF: columns on the card ground, an accent rule over each
+    actor's heading (accent text), column rules, no rules between rows."""
+    rule = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": RULE}
+    borders = el("w:tblBorders", children=[el("w:top", {"w:val": "nil"}), el("w:left", rule), el("w:bottom", rule),
+                                            el("w:right", rule), el("w:insideH", {"w:val": "nil"}),
+                                            el("w:insideV", rule)])
+    accent_top = el("w:tcBorders", children=[
+        el("w:top", {"w:val": "single", "w:sz": "16", "w:space": "0", "w:color": ACCENT})])
+    return el("w:style", {"w:type": "table", "w:styleId": "PositionsTable"}, [
+        el("w:name", {"w:val": "Positions Table"}), el("w:basedOn", {"w:val": "BriefTable"}),
+        el("w:uiPriority", {"w:val": "59"}),
+        props("w:pPr", [el("w:spacing", {"w:after": "0"}), el("w:bidi") if rtl else None]),
+        props("w:rPr", lang_rpr(rtl)),
+        props("w:tblPr", [el("w:bidiVisual") if rtl else None, borders, _cell_margins()]),
+        props("w:tcPr", [_shading(CARD)]),
+        el("w:tblStylePr", {"w:type": "wholeTable"}, [props("w:tcPr", [_shading(CARD)])]),
+        el("w:tblStylePr", {"w:type": "firstRow"}, [
+            props("w:rPr", [el("w:b"), el("w:bCs"), el("w:color", {"w:val": ACCENT})]),
+            el("w:trPr", children=[el("w:tblHeader")]),
+            props("w:tcPr", [accent_top, _shading(CARD)]),
         ]),
     ])
 
