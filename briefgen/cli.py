@@ -112,6 +112,8 @@ def build(
     template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
     comments: bool = typer.Option(True, "--comments/--no-comments", help="DOCX: verified quotes as Word comments."),
     reference_docx: Optional[Path] = typer.Option(None, "--reference-docx", help="DOCX: take styles from this file."),
+    embed_fonts: bool = typer.Option(True, "--embed-fonts/--no-embed-fonts", help="DOCX: carry the fonts inside "
+                                     "the file (subset), so Word shows Amiri on machines without it."),
     eml: bool = typer.Option(False, "--eml", help="Also write <output>/<name>.eml: an e-mail draft (subject: the "
                                                   "title; body: the summary; the PDF attached)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, show_default=False,
@@ -142,7 +144,7 @@ def build(
                              hint=f"use --format {','.join(['pdf', *formats])}")
         paths, many = batch.expand(outlines)
         make = lambda p: batch.Job(p, formats, out_dir, template, allow_outside, comments,  # noqa: E731
-                                   reference_docx, eml, overwrite)
+                                   reference_docx, eml, overwrite, embed_fonts=embed_fonts)
         if not many:
             return _build_one(make(paths[0]), as_json, quiet)
         batch.check_collisions(paths, out_dir)
