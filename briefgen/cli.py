@@ -444,7 +444,9 @@ def sources_search(
 
 @sources_app.command("add")
 def sources_add(
-    files: list[Path] = typer.Argument(..., help="Article files (.txt or .md), copied unchanged.", show_default=False),
+    files: list[str] = typer.Argument(..., help="Articles: .txt/.md files (copied unchanged), saved web pages "
+                                                "(.html, or the folder saved with one), PDFs, or http(s) links.",
+                                      show_default=False),
     publisher: Optional[str] = typer.Option(None, "--publisher", help="The outlet, e.g. المونيتور."),
     date: Optional[str] = typer.Option(None, "--date", help="Publication date, YYYY-MM-DD; 'none' records that "
                                                             "the text gives no date."),
@@ -456,21 +458,42 @@ def sources_add(
     directory: Path = typer.Option(Path("sources"), "--dir", help="The sources folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
-    """Copy articles into sources/ and register them in sources.yaml.  Example: briefgen sources add ~/Downloads/monitor.txt --publisher "المونيتور" --date 2024-01-25
+    """Add articles to sources/ and register them in sources.yaml.  Example: briefgen sources add ~/Downloads/monitor.html https://example.org/article.pdf
 
     \b
-    Comments and order in sources.yaml are kept; a duplicate id or file name is refused.
+    A page, link or PDF: its text is extracted to ID.txt, the original kept in sources/originals/ (with its
+    sha256), and the metadata it states (title, site, author, date, URL, language) filled in.
+    Comments, order and your corrections in sources.yaml are kept; a changed page becomes ID-v2.
     """  # noqa: E501
     from . import registry
 
+    def progress(n: int, total: int, item: str) -> None:
+        if total > 1 or "://" in item:
+            err.print(f"[{n}/{total}] {'fetching' if '://' in item else 'reading'} {item}", markup=False,
+                      style="dim")
+
     def body() -> int:
         added = registry.add_sources(files, directory, source_id=source_id, title=title, publisher=publisher,
-                                     date=date, url=url)
+                                     date=date, url=url, progress=progress)
         for a in added:
-            err.print(f"added {a.id}: {a.file} «{a.title}», {a.paragraphs} ¶, {a.words} words", markup=False)
+            if a.status == "unchanged":
+                err.print(f"unchanged {a.id}: the same original is already registered; nothing written",
+                          markup=False)
+                continue
+            version = f" (new version of {a.previous})" if a.status == "new-version" else ""
+            err.print(f"added {a.id}{version}: {a.file} «{a.title}», {a.paragraphs} ¶, {a.words} words", markup=False)
+            if a.original is not None:
+                err.print(f"  original kept: {a.original}", markup=False)
+                err.print(f"  filled: {', '.join(a.filled) or 'nothing'}; missing: {', '.join(a.missing) or 'nothing'}"
+                          + (f"; your corrections kept: {', '.join(a.carried)}" if a.carried else ""), markup=False)
             if date is None and a.suggested_date:  # a date found in the text, not assumed to be publication
                 err.print(f"  hint: the text gives the date {a.suggested_date}; add `date: {a.suggested_date}` for "
                           f"it in {directory / 'sources.yaml'} if it is the publication date", markup=False)
+        fresh = [a for a in added if a.status != "unchanged"]
+        if len(added) > 1:
+            incomplete = sum(1 for a in fresh if a.missing)
+            err.print(f"{len(fresh)} added, {len(added) - len(fresh)} unchanged; {incomplete} with metadata missing "
+                      f"(fill it in {directory / 'sources.yaml'})", markup=False)
         err.print(f"cite them as: {', '.join(a.id for a in added)}  (briefgen sources show ID lists the ¶)",
                   markup=False)
         return 0

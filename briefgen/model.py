@@ -45,6 +45,7 @@ class Citation:
     para: int | None = None
     quote: str | None = None  # the source's own wording of the verified passage
     first: bool = True  # the first citation of its source: its note gives the full reference
+    page: str | None = None  # PDF sources: the page(s) of the cited paragraph, e.g. "3" or "3–4"
 
 
 @dataclass
@@ -285,10 +286,20 @@ def short_title(source: SourceRef, words: int = 6) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
+def _where(source: SourceRef, labels: dict[str, str]) -> list[str]:
+    """Where the reader finds the source online: its URL and, when known, the date it was accessed."""
+    if not source.url:
+        return []
+    if not source.accessed:
+        return [source.url]
+    return [source.url, f"{labels.get('accessed', 'accessed')} {display_date(source.accessed, labels)}"]
+
+
 def note_text(citation: Citation, labels: dict[str, str]) -> str:
     """The footnote's reference line, the same in every renderer.
 
-    First note of a source (Arabic news-citation convention): Publisher، «Title»، date، ¶N.
+    First note of a source (Arabic news-citation convention): Publisher، «Title»، date، URL، تاريخ الاطلاع date، ¶N
+    (URL and access date when known; a PDF source's page before the ¶: ص 3، ¶N).
     Later notes of the same source are short: Publisher (or «short title»)، ¶N.
     """
     s = citation.source
@@ -296,9 +307,12 @@ def note_text(citation: Citation, labels: dict[str, str]) -> str:
     if citation.first:
         parts = [p for p in (s.publisher, _quoted(s.title, labels)) if p]
         parts.append(display_date(s.date, labels))
+        parts += _where(s, labels)
     else:
         parts = [s.publisher or _quoted(short_title(s), labels)]
     text = comma.join(parts)
+    if citation.page is not None:
+        text += f"{comma}{labels.get('page_pin', 'p.')} {citation.page}"
     if citation.para is not None:
         text += f"{comma}¶{citation.para}"
     return text if text.endswith(".") else text + "."
@@ -309,8 +323,7 @@ def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
     comma = labels.get("comma", "، ")
     parts = [p for p in (source.publisher, _quoted(source.title, labels), source.author) if p]
     parts.append(display_date(source.date, labels))
-    if source.url:
-        parts.append(source.url)
+    parts += _where(source, labels)
     text = comma.join(parts)
     text = text if text.endswith(".") else text + "."
     return f"{text} [{source.grade}]" if source.grade else text

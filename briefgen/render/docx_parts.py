@@ -74,7 +74,7 @@ def section(document, d) -> None:
 
 def comment_text(d, citation: model.Citation) -> str:
     """The comment on a quoted citation: the source's own words, then its short reference."""
-    short = model.Citation(citation.number, citation.source, citation.para, None, first=False)
+    short = model.Citation(citation.number, citation.source, citation.para, None, first=False, page=citation.page)
     quote = f"«{citation.quote}»" if d.rtl else f"“{citation.quote}”"
     return f"{quote} — {model.note_text(short, d.labels)}"
 

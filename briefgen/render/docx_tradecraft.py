@@ -93,7 +93,8 @@ def annex(d, blk: model.EvidenceAnnex) -> list:
         for claim in group.claims:
             evidence = []
             for c in claim.citations:
-                short = model.note_text(model.Citation(c.number, c.source, c.para, None, first=False), d.labels)
+                short = model.note_text(model.Citation(c.number, c.source, c.para, None, first=False, page=c.page),
+                                        d.labels)
                 text = f"[{c.number}] {short}" + (f" «{c.quote}»" if c.quote and d.rtl else
                                                    f" “{c.quote}”" if c.quote else "")
                 evidence.append(d.text_para("TableText", text))

@@ -1,0 +1,137 @@
+"""Ingest stage, web pages: a saved or fetched HTML page -> the article's paragraphs and the page's metadata.
+
+trafilatura finds the main text (dropping navigation, share bars, related lists, footers) and
+reads the metadata the page states (JSON-LD, Open Graph, <meta>, <title>); dates come from its
+bundled htmldate with the extensive search off, so a copyright year or today's date is never
+taken for the publication date.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+import unicodedata
+
+from ..errors import InputError
+from . import Extracted
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)\s*(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
+_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th", "dd", "dt",
+           "div", "section", "article", "header", "footer", "nav", "aside", "address")
+
+
+def decode_html(raw: bytes, declared: str | None = None, name: str = "page") -> str:
+    """Bytes of a page as text: BOM, then the HTTP charset, then <meta charset>, then UTF-8, then Windows-1256."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(codec)
+    meta = _META_CHARSET.search(raw[:8192])
+    for label in (declared, meta.group(1).decode("ascii") if meta else None):
+        if not label:
+            continue
+        codec = _codec(label)
+        if codec:
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                break  # the declaration is wrong: fall back to detection
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1256", errors="replace")
+    if re.search("[\u0621-\u064a]", text) and text.count("\ufffd") == 0:
+        return text
+    raise InputError(f"cannot decode {name}: it declares no usable charset and is neither UTF-8 nor Windows-1256",
+                     code="page-encoding", file=name, hint="save the page again from the browser as UTF-8")
+
+
+def _codec(label: str) -> str | None:
+    label = label.strip().lower()
+    # WHATWG: pages labelled iso-8859-1/latin1/ascii are decoded as windows-1252; 1256 is Arabic
+    label = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+             "windows-1256": "cp1256", "iso-8859-6": "iso8859_6"}.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str | None = None) -> Extracted:
+    """The article in a page: paragraphs one per block, and the metadata the page states."""
+    import trafilatura
+
+    html = decode_html(raw, charset, name)
+    saved = _SAVED_FROM.search(raw[:2048])
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      include_tables=False, favor_precision=True,
+                                      date_extraction_params={"extensive_search": False, "original_date": True})
+    text = (doc.text if doc is not None else "") or ""
+    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+    if not paragraphs:
+        raise InputError(f"{name}: no article text found in the page", code="page-empty", file=name,
+                         hint="save the article's own page (not a front page or a log-in page), or copy its "
+                              "text into a .txt file")
+    meta: dict[str, str] = {}
+    if doc is not None:
+        for key, value in (("title", doc.title), ("publisher", doc.sitename), ("author", doc.author),
+                           ("lang", doc.language), ("url", doc.url)):
+            if value and value.strip():
+                meta[key] = unicodedata.normalize("NFC", value.strip())
+        if doc.date and _stated_date(doc.date, html):
+            meta["date"] = doc.date
+    if "url" not in meta and saved:
+        meta["url"] = saved.group(1).decode("ascii")
+    if "lang" not in meta and (m := re.search(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z\-]+)", html, re.I)):
+        meta["lang"] = m.group(1).split("-")[0].lower()
+    if meta.get("url") == url and url is not None and not _states_url(html, url):
+        del meta["url"]  # only the address it was fetched from: the caller records that itself
+    return Extracted(text="\n\n".join(paragraphs) + "\n", meta=meta, kind="html", suffix=".html",
+                     dropped=_left_out(html, paragraphs))
+
+
+def _stated_date(date: str, html: str) -> bool:
+    """A date is kept only if the page writes it somewhere (not a guess such as today's date)."""
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return False
+    forms = {day.isoformat(), f"{day.day:02d}/{day.month:02d}/{day.year}", f"{day.day}/{day.month}/{day.year}",
+             f"{day.year}/{day.month:02d}/{day.day:02d}", f"{day.year}{day.month:02d}{day.day:02d}"}
+    return any(f in html for f in forms)
+
+
+def _states_url(html: str, url: str) -> bool:
+    return url in html
+
+
+def _left_out(html: str, kept: list[str]) -> list[tuple[str, str]]:
+    """The page's text blocks that extraction did not keep (for `sources show --dropped`)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # an unparsable page: nothing to list  # noqa: BLE001
+        return []
+    for bad in root.xpath("//script|//style|//noscript|//template|//head"):
+        bad.drop_tree()
+    body = " \n ".join(_norm(k) for k in kept)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for el in root.iter(*_BLOCKS):
+        if any(child.tag in _BLOCKS for child in el.iterdescendants()):
+            continue  # only innermost blocks
+        text = " ".join(" ".join(el.itertext()).split())
+        norm = _norm(text)
+        if not norm or norm in seen or norm in body:
+            continue
+        seen.add(norm)
+        out.append((text, "extraction"))
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
