@@ -376,7 +376,9 @@ def sources_list(
 def sources_show(
     source_id: str = typer.Argument(..., help="The source id."),
     directory: Path = typer.Option(Path("sources"), "--dir", help="The sources folder."),
-    dropped: bool = typer.Option(False, "--dropped", help="Also list what cleaning removed."),
+    dropped: bool = typer.Option(False, "--dropped", help="Also list what extraction and cleaning removed."),
+    original: bool = typer.Option(False, "--original", help="Only say where the kept page or PDF is, and check its "
+                                                             "hash."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     debug: bool = typer.Option(False, "--debug"),
 ) -> None:
@@ -390,16 +392,26 @@ def sources_show(
         if source is None:
             raise InputError(f"unknown source id '{source_id}'", code="unknown-source",
                              hint=did_you_mean(source_id, library.ids()) or f"known ids: {', '.join(library.ids())}")
+        from . import ingest
+
+        if original:
+            out.print(ingest.check_original(source.original, source.sha256), markup=False)
+            return 0 if source.original is not None and source.original.is_file() else 1
+        extraction = ingest.left_out(source.original) if dropped and source.original and source.original.is_file() \
+            else []
         if as_json:
             data = {"id": source.id, "paragraphs": [{"n": p.number, "line": p.line, "text": p.text}
                                                     for p in source.paragraphs]}
             if dropped:
-                data["dropped"] = [{"line": d.line, "rule": d.rule, "text": d.text} for d in source.dropped]
+                data["dropped"] = [{"line": None, "rule": rule, "text": text} for text, rule in extraction]
+                data["dropped"] += [{"line": d.line, "rule": d.rule, "text": d.text} for d in source.dropped]
             out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
             return 0
         for p in source.paragraphs:
             out.print(f"¶{p.number}  {p.text}\n", markup=False)
         if dropped:
+            for text, rule in extraction:
+                out.print(f"dropped from the original [{rule}]: {text}", markup=False, style="dim")
             for d in source.dropped:
                 out.print(f"dropped line {d.line} [{d.rule}]: {d.text}", markup=False, style="dim")
         return 0

@@ -26,7 +26,8 @@ def article_lines(name: str) -> list[str]:
 def news_page(paragraphs: list[str], *, title: str | None = None, publisher: str | None = None,
               author: str | None = None, date: str | None = None, url: str | None = None,
               charset: str = "utf-8", jsonld: bool = True, og: bool = True, lang: str | None = "ar",
-              pull_quote: str | None = None, headings: dict[int, str] | None = None) -> bytes:
+              pull_quote: str | None = None, headings: dict[int, str] | None = None,
+              read_also: bool = False) -> bytes:
     """One article page; each metadata argument appears in the page only when given."""
     e = html.escape
     head = [f'<meta charset="{charset}">' if charset != "http-equiv" else
@@ -77,6 +78,8 @@ def news_page(paragraphs: list[str], *, title: str | None = None, publisher: str
         body.append(f"<p>{e(p)}</p>")
         if i == 1 and pull_quote:
             body.append(f'<blockquote class="pullquote"><p>{e(pull_quote)}</p></blockquote>')
+        if i == 3 and read_also:  # an in-text teaser, as hafryat.txt carries one
+            body.append(f'<p>اقرأ أيضاً:</p><p><a href="/r9">{e(RELATED[0])}</a></p>')
         if i == 2:
             body.append('<aside class="telegram">' + "".join(f"<p>{e(t)}</p>" for t in TELEGRAM) + "</aside>")
     body.append("</div>")

@@ -71,3 +71,23 @@ def extract_original(raw: bytes, suffix: str, name: str) -> Extracted:
     result = extract_pdf(raw, name) if suffix.lower() in PDF_SUFFIXES else extract_page(raw, name)
     result.raw = raw
     return result
+
+
+def left_out(original: Path) -> list[tuple[str, str]]:
+    """What extraction left out of a kept original (navigation, share bars, running heads…)."""
+    return extract_original(original.read_bytes(), original.suffix, str(original)).dropped
+
+
+def check_original(original: Path | None, recorded: str | None) -> str:
+    """Where a source's original is and whether it still has the recorded hash."""
+    import hashlib
+
+    if original is None:
+        return "no original: the article was added as text"
+    if not original.is_file():
+        return f"{original}: missing (sources.yaml records it, but the file is gone)"
+    digest = hashlib.sha256(original.read_bytes()).hexdigest()
+    if recorded is None:
+        return f"{original} (sha256 {digest}; none recorded)"
+    state = "unchanged" if digest == recorded else f"CHANGED since it was added (recorded sha256 {recorded})"
+    return f"{original} (sha256 {digest}, {state})"

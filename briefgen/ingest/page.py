@@ -18,6 +18,7 @@ from . import Extracted
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)\s*(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
+MIN_WORDS = 10  # fewer words than this is a menu or a log-in page, not an article
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th", "dd", "dt",
            "div", "section", "article", "header", "footer", "nav", "aside", "address")
 
@@ -71,13 +72,16 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
                                       date_extraction_params={"extensive_search": False, "original_date": True})
     text = (doc.text if doc is not None else "") or ""
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    if not paragraphs:
+    paragraphs, repeated = _drop_pull_quotes(paragraphs)
+    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
         raise InputError(f"{name}: no article text found in the page", code="page-empty", file=name,
                          hint="save the article's own page (not a front page or a log-in page), or copy its "
                               "text into a .txt file")
     meta: dict[str, str] = {}
     if doc is not None:
-        for key, value in (("title", doc.title), ("publisher", doc.sitename), ("author", doc.author),
+        sitename = doc.sitename if doc.sitename and doc.sitename.lower().removeprefix("www.") != (
+            doc.hostname or "").lower().removeprefix("www.") else None  # a host name is not a stated site name
+        for key, value in (("title", doc.title), ("publisher", sitename), ("author", doc.author),
                            ("lang", doc.language), ("url", doc.url)):
             if value and value.strip():
                 meta[key] = unicodedata.normalize("NFC", value.strip())
@@ -90,7 +94,20 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
     if meta.get("url") == url and url is not None and not _states_url(html, url):
         del meta["url"]  # only the address it was fetched from: the caller records that itself
     return Extracted(text="\n\n".join(paragraphs) + "\n", meta=meta, kind="html", suffix=".html",
-                     dropped=_left_out(html, paragraphs))
+                     dropped=repeated + _left_out(html, paragraphs))
+
+
+def _drop_pull_quotes(paragraphs: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """A pull-quote repeats words of the article in a box: a block found whole inside a longer one is dropped."""
+    norms = [" ".join(p.split()) for p in paragraphs]
+    kept, dropped = [], []
+    for i, p in enumerate(paragraphs):
+        if len(norms[i].split()) >= 4 and any(j != i and len(n) > len(norms[i]) and norms[i] in n
+                                              for j, n in enumerate(norms)):
+            dropped.append((p, "pull-quote"))
+        else:
+            kept.append(p)
+    return kept, dropped
 
 
 def _stated_date(date: str, html: str) -> bool:

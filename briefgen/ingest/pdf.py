@@ -50,6 +50,8 @@ def extract_pdf(raw: bytes, name: str) -> Extracted:
     dropped: list[tuple[str, str]] = []
     pages = _drop_running(pages, dropped)
     text, starts = _write(pages)
+    if "date" in info and not _in_text(info["date"], text):
+        del info["date"]  # the PDF's creation date, not stated in the article: often the day it was printed
     if _looks_reversed(text):
         raise InputError(f"{name}: the PDF's Arabic text comes out reversed (words start with final letters)",
                          code="pdf-reversed", file=name,
@@ -235,6 +237,12 @@ def _join(lines: list[_Line]) -> str:
         else:
             text = f"{text}{'' if text.endswith(('(', '[', '«')) else ' '}{part}" if text else part
     return text
+
+
+def _in_text(date: str, text: str) -> bool:
+    day = dt.date.fromisoformat(date)
+    return any(f in text for f in (date, f"{day.day:02d}/{day.month:02d}/{day.year}",
+                                   f"{day.day}/{day.month}/{day.year}", f"{day.year}/{day.month:02d}/{day.day:02d}"))
 
 
 def _looks_reversed(text: str) -> bool:

@@ -107,7 +107,10 @@ def plan(extracted: Extracted, origin: str, folder: Path, entries: list, taken: 
     entry["original"] = original
     entry["sha256"] = raw_hash
     if extracted.pages:
-        entry["pages"] = list(extracted.pages)
+        from ruamel.yaml.comments import CommentedSeq
+
+        entry["pages"] = CommentedSeq(extracted.pages)
+        entry["pages"].fa.set_flow_style()
     taken.add(new_id)
     files = {f"{new_id}.txt": extracted.text.encode("utf-8"), original: extracted.raw}
     for rel in files:
