@@ -92,3 +92,21 @@ def news_page(paragraphs: list[str], *, title: str | None = None, publisher: str
     lang_attr = f' lang="{lang}" dir="rtl"' if lang else ""
     page = f"<!DOCTYPE html>\n<html{lang_attr}><head>{''.join(head)}</head><body>{''.join(body)}</body></html>\n"
     return page.encode("cp1256" if charset in ("windows-1256", "http-equiv") else "utf-8")
+
+
+def sample_page(name: str, library, registry: dict) -> bytes:
+    """A sample article as its site would serve it: the lines cleaning keeps in the article body, the lines it
+    drops (tickers, prompts, related lists, repeated headlines) in the page's chrome, and the metadata that
+    sources.yaml records for it (which is what the article's own text supports)."""
+    source = library.sources[name]
+    dropped = [d.text for d in source.dropped]
+    lines = article_lines(name)
+    body = [ln for ln in lines if ln not in dropped]
+    meta = registry.get(name, {})
+    title = meta.get("title")
+    if title and body and " ".join(body[0].split()) == " ".join(title.split()):
+        body = body[1:]  # the headline goes in <h1>
+    page = news_page(body, title=title, publisher=meta.get("publisher"), author=meta.get("author"),
+                     date=meta.get("date"), url=None, jsonld=True, og=True)
+    chrome = "".join(f"<p>{html.escape(d)}</p>" for d in dropped)
+    return page.replace(b'<footer>', f'<aside class="widgets">{chrome}</aside><footer>'.encode())

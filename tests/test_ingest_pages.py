@@ -218,3 +218,35 @@ def test_notes_without_url_are_as_before():
     plain = SourceRef(id="x", title="عنوان", publisher="حفريات", date="2024-01-31")
     assert note_text(Citation(1, plain, 2), labels_for("ar")) == "حفريات، «عنوان»، 31/01/2024، ¶2."
     assert bibliography_text(plain, labels_for("ar")) == "حفريات، «عنوان»، 31/01/2024."
+
+
+def test_the_five_sample_articles_as_web_pages_carry_the_sample_brief(cli, fresh, tmp_path, library):
+    """Each sample article rebuilt as its site's page (chrome around it, metadata as sources.yaml records it):
+    added as pages, every citation of the sample outline resolves and every quote verifies."""
+    import shutil
+
+    import yaml
+
+    from .conftest import SAMPLE_OUTLINE, SAMPLE_SOURCES
+
+    entries = yaml.safe_load((SAMPLE_SOURCES / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    registry = {e["id"]: {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in e.items()
+                          if v is not None} for e in entries}
+    from .ingest_pages import sample_page
+
+    pages = []
+    for name in library.sources:
+        pages.append(tmp_path / f"{name}.html")
+        pages[-1].write_bytes(sample_page(name, library, registry))
+    result = cli("sources", "add", *pages)
+    assert result.exit_code == 0, result.output
+    assert "5 added, 0 unchanged" in result.output
+    shutil.copy(SAMPLE_OUTLINE, fresh / "outline.yaml")
+    checked = pipeline.check(fresh / "outline.yaml")
+    assert checked.ok, [d.format() for d in checked.diagnostics.errors]
+    sample = pipeline.check(SAMPLE_OUTLINE).brief
+    assert len(checked.brief.citations) == len(sample.citations)
+    assert [c.quote for c in checked.brief.citations] == [c.quote for c in sample.citations]
+    added = read_sources(fresh / "sources", Diagnostics()).sources
+    assert added["hassan"].ref.author == "أحمد حسان" and added["hafryat"].ref.date == "2024-01-31"
+    assert added["monitor"].ref.publisher == "المونيتور" and added["phases"].ref.title == registry["phases"]["title"]
