@@ -290,9 +290,11 @@ def _where(source: SourceRef, labels: dict[str, str]) -> list[str]:
     """Where the reader finds the source online: its URL and, when known, the date it was accessed."""
     if not source.url:
         return []
+    # in a right-to-left note a URL is isolated as left-to-right (LRI … PDI), or its "/" and digits are reordered
+    url = f"\u2066{source.url}\u2069" if labels.get("lang") == "ar" else source.url
     if not source.accessed:
-        return [source.url]
-    return [source.url, f"{labels.get('accessed', 'accessed')} {display_date(source.accessed, labels)}"]
+        return [url]
+    return [url, f"{labels.get('accessed', 'accessed')} {display_date(source.accessed, labels)}"]
 
 
 def note_text(citation: Citation, labels: dict[str, str]) -> str:

@@ -146,8 +146,8 @@ def test_added_page_quotes_verify_and_fill_notes(fresh, tmp_path, cli):
     assert checked.ok, [d.format() for d in checked.diagnostics.errors]
     c = checked.brief.citations[0]
     assert c.quote == "خشية إنعاش تنظيم داعش من جديد"
-    assert note_text(c, checked.brief.labels) == (f"حفريات، «{HAF_TITLE}»، 31/01/2024، https://example.org/hafryat/1، "
-                                                  f"¶{c.para}.")
+    assert note_text(c, checked.brief.labels) == (f"حفريات، «{HAF_TITLE}»، 31/01/2024، "
+                                                  f"\u2066https://example.org/hafryat/1\u2069، ¶{c.para}.")
 
 
 def test_unchanged_page_is_a_no_op_and_changed_page_a_new_version(cli, fresh, tmp_path):
@@ -207,7 +207,8 @@ WEB = SourceRef(id="monitor", title="عنوان", publisher="المونيتور"
 
 def test_notes_and_bibliography_carry_url_and_access_date():
     ar, en = labels_for("ar"), labels_for("en")
-    assert note_text(Citation(1, WEB, 3), ar) == ("المونيتور، «عنوان»، 25/01/2024، https://example.org/m، "
+    # in Arabic the URL is isolated left to right (LRI … PDI): else "8765/monitor" shows reordered
+    assert note_text(Citation(1, WEB, 3), ar) == ("المونيتور، «عنوان»، 25/01/2024، \u2066https://example.org/m\u2069، "
                                                   "تاريخ الاطلاع 01/02/2024، ¶3.")
     assert note_text(Citation(2, WEB, 4, first=False), ar) == "المونيتور، ¶4."
     assert bibliography_text(WEB, en) == "المونيتور, “عنوان”, 2024-01-25, https://example.org/m, accessed 2024-02-01."
