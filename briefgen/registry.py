@@ -139,9 +139,8 @@ def add_sources(files: list[Path | str], folder: Path, *, source_id: str | None 
         if extracted is not None:
             originals.append(register.plan(extracted, origin, folder, list(entries), taken, source_id=source_id,
                                            overrides={"title": title, "publisher": publisher, "url": url,
-                                                      "date": when.isoformat() if when else None}))
-            if undated and originals[-1].status != "unchanged":
-                originals[-1].entry["date"] = None
+                                                      "date": when.isoformat() if when else None},
+                                           undated=undated))
             continue
         if not src.is_file():
             raise InputError(f"no such file: {src}", code="file-missing", hint="give the path of an article file")

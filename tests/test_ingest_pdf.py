@@ -24,7 +24,7 @@ MONITOR = article_lines("monitor")
 
 def weasy_pdf(paragraphs: list[str], *, title: str | None = None, author: str | None = None,
               created: str | None = None, header: str | None = "حفريات", size: str = "A5",
-              amiri: bool = False) -> bytes:
+              amiri: bool = False, columns: int = 1) -> bytes:
     from weasyprint import HTML
 
     meta = "".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in
@@ -34,6 +34,8 @@ def weasy_pdf(paragraphs: list[str], *, title: str | None = None, author: str | 
     head_css = f'@top-center{{content:"{header}"}}' if header else ""
     title_tag = f"<title>{html.escape(title)}</title>" if title else ""
     font = f'{font_face_css()}body{{font-family:"{FAMILY}",serif}}' if amiri else ""  # default: DejaVu Sans
+    if columns > 1:
+        font += f"body{{column-count:{columns};column-gap:1.2cm;text-align:justify}}"
     doc = (f'<html lang="ar" dir="rtl"><head><meta charset="utf-8">{title_tag}{meta}<style>{font}'
            f'@page{{size:{size};margin:2cm;{head_css}@bottom-center{{content:counter(page)}}}}</style></head><body>'
            + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) + "</body></html>")
@@ -52,10 +54,21 @@ def monitor_pdf() -> bytes:
 def test_weasyprint_pdf_word_for_word(monitor_pdf):
     got = extract_pdf(monitor_pdf, "monitor.pdf")
     assert words(got.text) == words("\n".join(MONITOR))
+    assert [" ".join(p.split()) for p in got.text.split("\n\n")] == MONITOR  # paragraphs joined over page breaks
     assert len(got.pages) >= 3  # A5: the article runs over several pages
     rules = {rule.split(" ")[0] for _, rule in got.dropped}
     assert rules == {"running-header", "page-number"}  # "حفريات" on top of each page, the number at its foot
     assert got.meta == {"title": MONITOR[0]}  # no author, no date stated
+
+
+def test_two_column_pdf_read_column_by_column():
+    """A think-tank layout: A4 in two justified columns, read right column first, a paragraph going on from one
+    column to the next joined."""
+    raw = weasy_pdf(HAFRYAT, size="A4", columns=2, header=None)
+    got = extract_pdf(raw, "columns.pdf")
+    assert words(got.text) == words("\n".join(HAFRYAT))
+    paragraphs = [" ".join(p.split()) for p in got.text.split("\n\n")]
+    assert paragraphs == [" ".join(p.split()) for p in HAFRYAT]
 
 
 def test_weasyprint_amiri_pdf_fidelity():

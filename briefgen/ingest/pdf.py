@@ -107,14 +107,91 @@ def _page_lines(layout, number: int) -> list[_Line]:
     for m in marks:  # a vowel mark is raised or lowered: it joins the nearest line
         if rows:
             min(rows, key=lambda r: abs(r[0].matrix[5] - m.matrix[5])).append(m)
-    rows.sort(key=lambda r: -r[0].matrix[5])
+    segments = [seg for row in rows for seg in _split(row)]
     lines = []
-    for row in rows:
-        row.sort(key=lambda c: order[id(c)])
-        text = _logical(row)
+    for seg in _reading_order(segments):
+        seg.sort(key=lambda c: order[id(c)])
+        text = _logical(seg)
         if text.strip():
-            lines.append(_Line(number, row[0].matrix[5], statistics.median(c.size for c in row), text))
+            lines.append(_Line(number, seg[0].matrix[5], statistics.median(c.size for c in seg), text))
     return lines
+
+
+def _split(row: list) -> list[list]:
+    """A row cut where the horizontal gap is too wide for a space: the lines of side-by-side columns."""
+    bases = sorted((c for c in row if not unicodedata.combining(c.get_text()[0])), key=lambda c: c.x0)
+    if not bases:
+        return []
+    parts = [[bases[0]]]
+    for c in bases[1:]:
+        if c.x0 - max(p.x1 for p in parts[-1]) > 1.5 * max(c.size, 1.0):
+            parts.append([c])
+        else:
+            parts[-1].append(c)
+    for m in (c for c in row if unicodedata.combining(c.get_text()[0])):
+        centre = (m.x0 + m.x1) / 2
+        min(parts, key=lambda p: 0 if p[0].x0 - 1 <= centre <= p[-1].x1 + 1 else
+            min(abs(p[0].x0 - centre), abs(p[-1].x1 - centre))).append(m)
+    return parts
+
+
+def _reading_order(segments: list[list]) -> list[list]:
+    """Top to bottom; on a page in columns, column by column (right to left for Arabic), with lines that span
+    the columns (a title, a page number) read where they stand."""
+    def span(seg):
+        return min(c.x0 for c in seg), max(c.x1 for c in seg)
+
+    def top_down(segs):
+        return sorted(segs, key=lambda g: (-g[0].matrix[5], span(g)[0]))
+
+    gutters = _gutters([span(g) for g in segments], statistics.median(c.size for g in segments for c in g)
+                       if segments else 10.0)
+    if not gutters:
+        return top_down(segments)
+    rtl = sum(len(_ARABIC.findall("".join(c.get_text() for c in g))) for g in segments) > \
+        sum(len(re.findall("[A-Za-z]", "".join(c.get_text() for c in g))) for g in segments)
+    bounds = [float("-inf"), *[(a + b) / 2 for a, b in gutters], float("inf")]
+
+    def column(seg) -> int | None:
+        x0, x1 = span(seg)
+        if any(x0 < (a + b) / 2 < x1 or a <= (x0 + x1) / 2 <= b for a, b in gutters):
+            return None  # spans the columns
+        return next(i for i in range(len(bounds) - 1) if bounds[i] <= (x0 + x1) / 2 < bounds[i + 1])
+
+    out: list[list] = []
+    band: list[list] = []
+    for seg in top_down(segments) + [None]:
+        where = column(seg) if seg is not None else None
+        if where is None:  # a spanning line closes the band of columns above it
+            for i in sorted({column(g) for g in band}, reverse=rtl):
+                out.extend(g for g in band if column(g) == i)
+            band = []
+            if seg is not None:
+                out.append(seg)
+        else:
+            band.append(seg)
+    return out
+
+
+def _gutters(spans: list[tuple[float, float]], size: float) -> list[tuple[float, float]]:
+    """Vertical bands crossed by (almost) no line, with (many) lines on both sides: the gaps between columns."""
+    if len(spans) < 6:
+        return []
+    left, right = min(a for a, _ in spans), max(b for _, b in spans)
+    step = max(size / 4, 0.5)
+    xs = [left + i * step for i in range(int((right - left) / step) + 1)]
+    allowed = max(1, len(spans) // 20)  # a title or a page number may cross
+    free = [sum(1 for a, b in spans if a < x < b) <= allowed for x in xs]
+    gutters, start = [], None
+    for x, ok in zip(xs + [right], free + [False], strict=True):
+        if ok and start is None:
+            start = x
+        elif not ok and start is not None:
+            if x - start >= size and sum(1 for _, b in spans if b <= start) >= 3 and \
+                    sum(1 for a, _ in spans if a >= x) >= 3:
+                gutters.append((start, x))
+            start = None
+    return gutters
 
 
 def _logical(row) -> str:
@@ -204,7 +281,9 @@ def _write(pages: list[list[_Line]]) -> tuple[str, list[int]]:
     for lines in pages:
         parts: list[list[_Line]] = []
         for line in lines:
-            if parts and parts[-1][-1].baseline - line.baseline <= 1.3 * pitch:  # no wider gap: same paragraph
+            step = parts[-1][-1].baseline - line.baseline if parts else None
+            if step is not None and (0 < step <= 1.3 * pitch or step <= 0 and not _FINAL.search(parts[-1][-1].text)):
+                # the next line, or the top of the next column continuing an unfinished sentence
                 parts[-1].append(line)
             else:
                 parts.append([line])

@@ -59,7 +59,7 @@ def default_id(name: str) -> str:
 
 
 def plan(extracted: Extracted, origin: str, folder: Path, entries: list, taken: set[str], *,
-         source_id: str | None, overrides: dict) -> Planned:
+         source_id: str | None, overrides: dict, undated: bool = False) -> Planned:
     """Decide id, version and entry for one extracted original."""
     raw_hash = sha256(extracted.raw)
     addresses = {a for a in (origin if "://" in origin else None, extracted.fetched_from,
@@ -91,6 +91,8 @@ def plan(extracted: Extracted, origin: str, folder: Path, entries: list, taken: 
     if latest is not None:
         carried = _carry_corrections(latest, folder, meta)
     meta.update({k: v for k, v in overrides.items() if v is not None})
+    if undated:
+        meta["date"] = None  # --date none: the analyst says the article gives no date
     entry: dict = {"id": new_id, "file": f"{new_id}.txt"}
     for key in META_KEYS:
         if key in meta:
