@@ -19,6 +19,7 @@ from .ingest_pages import article_lines, news_page
 MONITOR = article_lines("monitor")
 PAGE = news_page(MONITOR[1:], title=MONITOR[0], publisher="المونيتور")
 PAGE_1256 = news_page(MONITOR[1:6], title=MONITOR[0], publisher="المونيتور", charset="windows-1256")
+PDF: list[bytes] = []  # made once by the server fixture (WeasyPrint)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -53,8 +54,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             for _ in range(64):
                 self.wfile.write(b"<p>" + b"x" * 16384 + b"</p>")
+        elif path in ("/papers/monitor.pdf", "/download"):
+            self.send(200, PDF[0], "application/pdf" if path.endswith(".pdf") else "application/octet-stream")
         elif path == "/logo.png":
             self.send(200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
+        elif path == "/blob":
+            self.send(200, b"PK\x03\x04 a zip file", "application/octet-stream")
         elif path == "/ftp":
             self.send(302, b"", "text/html", Location="ftp://127.0.0.1/x")
         else:
@@ -63,6 +68,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
+    from .test_ingest_pdf import weasy_pdf
+
+    PDF[:] = [weasy_pdf(MONITOR, title=MONITOR[0])]
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -96,6 +104,17 @@ def test_add_url_fetches_once_and_records_retrieval(cli, fresh, server):
     assert "unchanged monitor-talks" in again.output
 
 
+@pytest.mark.parametrize("path", ["/papers/monitor.pdf", "/download"])
+def test_a_linked_pdf_becomes_a_paged_source(cli, fresh, server, path):
+    result = cli("sources", "add", server + path, "--id", "monitor")
+    assert result.exit_code == 0, result.output
+    source = read_sources(fresh / "sources", Diagnostics()).sources["monitor"]
+    assert source.original.name == "monitor.pdf" and source.original.read_bytes() == PDF[0]
+    assert source.ref.url == server + path and source.ref.accessed and source.ref.title == MONITOR[0]
+    assert [p.text for p in source.paragraphs] == MONITOR
+    assert source.paragraphs[-1].pages[1] >= 3
+
+
 def test_redirect_is_followed_and_the_final_address_recorded(server):
     got = fetch(f"{server}/old")
     assert got.fetched_from == f"{server}/news/monitor-talks"
@@ -111,6 +130,7 @@ def test_charset_from_meta_when_the_server_names_none(server):
     ("/missing", "url-status", "404"),
     ("/loop", "url-redirects", "more than 5 redirects"),
     ("/logo.png", "url-content-type", "image/png"),
+    ("/blob", "url-content-type", "not a PDF"),
     ("/ftp", "url-failed", "ftp"),
 ])
 def test_refusals(server, path, code, words):

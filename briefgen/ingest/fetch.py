@@ -41,7 +41,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> 
                     raise InputError(f"{url}: redirected to {final}, which is not http(s)", code="url-scheme",
                                      **where)
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                if ctype not in PAGE_TYPES + PDF_TYPES:
+                if ctype not in PAGE_TYPES + PDF_TYPES + ("application/octet-stream",):
                     raise InputError(f"{url}: the server sent {ctype or 'no content type'}, not a web page or a PDF",
                                      code="url-content-type", **where,
                                      hint="link to the article's page itself (not an image, feed or download)")
@@ -68,6 +68,11 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> 
     except httpx.HTTPError as exc:
         raise InputError(f"{url}: fetching failed ({_reason(exc)})", code="url-failed", **where,
                          hint="save the page from the browser and add the .html file") from None
+    if ctype == "application/octet-stream":  # some servers send PDFs as plain bytes: believe the file itself
+        if not raw.startswith(b"%PDF-"):
+            raise InputError(f"{url}: the server sent a download that is not a PDF", code="url-content-type",
+                             file=url, hint="link to the article's page itself (not an image, feed or download)")
+        ctype = PDF_TYPES[0]
     if ctype in PDF_TYPES:
         result = extract_pdf(raw, url)
     else:
