@@ -75,9 +75,23 @@ def test_json_ld_alone_and_open_graph_alone():
         assert meta["title"] == HAF_TITLE and meta["date"] == "2024-01-31" and meta["publisher"] == "حفريات"
 
 
+def test_site_name_from_the_title_tag_alone():
+    meta = extract_page(hafryat_page(og=False, jsonld=False), "t.html").meta  # <title>Headline - حفريات</title>
+    assert meta["publisher"] == "حفريات" and meta["title"] == HAF_TITLE
+
+
 def test_a_date_the_page_does_not_state_is_not_taken():
     page = hafryat_page(date=None).replace("جميع الحقوق محفوظة".encode(), "جميع الحقوق محفوظة © 2024".encode())
     assert "date" not in extract_page(page, "p.html").meta
+    related = RELATED[0].encode()  # a related article's date is not the article's
+    page = page.replace(related, related + b" <span class='date'>15/01/2024</span>", 1)
+    assert "date" not in extract_page(page, "p.html").meta
+
+
+def test_a_date_written_under_the_headline_is_taken():
+    """As hafryat.txt gives it: "31/01/2024" on its own line under the headline, no metadata."""
+    page = news_page(["31/01/2024"] + HAF_BODY[:8], title=HAF_TITLE, jsonld=False, og=False)
+    assert extract_page(page, "p.html").meta["date"] == "2024-01-31"
 
 
 @pytest.mark.parametrize("charset", ["windows-1256", "http-equiv"])

@@ -18,6 +18,7 @@ from . import Extracted
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)\s*(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
+_JSON_LD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
 MIN_WORDS = 10  # fewer words than this is a menu or a log-in page, not an article
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th", "dd", "dt",
            "div", "section", "article", "header", "footer", "nav", "aside", "address")
@@ -69,7 +70,7 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
     saved = _SAVED_FROM.search(raw[:2048])
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       include_tables=False, favor_precision=True,
-                                      date_extraction_params={"extensive_search": False, "original_date": True})
+                                      date_extraction_params={"extensive_search": True, "original_date": True})
     text = (doc.text if doc is not None else "") or ""
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     paragraphs, repeated = _drop_pull_quotes(paragraphs)
@@ -81,12 +82,15 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
     if doc is not None:
         sitename = doc.sitename if doc.sitename and doc.sitename.lower().removeprefix("www.") != (
             doc.hostname or "").lower().removeprefix("www.") else None  # a host name is not a stated site name
+        if sitename and doc.title and " ".join(sitename.split()) == " ".join(doc.title.split()):
+            sitename = _site_from_title(html, doc.title)  # "Headline - Site" read the wrong way round
         for key, value in (("title", doc.title), ("publisher", sitename), ("author", doc.author),
                            ("lang", doc.language), ("url", doc.url)):
             if value and value.strip():
                 meta[key] = unicodedata.normalize("NFC", value.strip())
-        if doc.date and _stated_date(doc.date, html):
-            meta["date"] = doc.date
+        date = _date(html, doc.date, meta.get("title"), paragraphs)
+        if date:
+            meta["date"] = date
     if "url" not in meta and saved:
         meta["url"] = saved.group(1).decode("ascii")
     if "lang" not in meta and (m := re.search(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z\-]+)", html, re.I)):
@@ -108,6 +112,41 @@ def _drop_pull_quotes(paragraphs: list[str]) -> tuple[list[str], list[tuple[str,
         else:
             kept.append(p)
     return kept, dropped
+
+
+def _site_from_title(html: str, title: str) -> str | None:
+    """The site name in a <title> of the form "Headline - Site" (or "Site | Headline")."""
+    m = re.search(r"<title[^>]*>(.*?)</title>", html, re.IGNORECASE | re.DOTALL)
+    if not m:
+        return None
+    import html as html_lib
+
+    parts = [p.strip() for p in re.split(r"\s+[-|–—:]\s+", html_lib.unescape(" ".join(m.group(1).split())))]
+    rest = [p for p in parts if p and " ".join(p.split()) != " ".join(title.split())]
+    return rest[0] if len(parts) == 2 and len(rest) == 1 and len(rest[0].split()) <= 6 else None
+
+
+def _date(html: str, found: str | None, title: str | None, paragraphs: list[str]) -> str | None:
+    """The publication date: from the page's metadata (JSON-LD, Open Graph, <meta>, <time>), else a date
+    written in the article's head (between headline and text) or its opening paragraphs; never one from a
+    sidebar, a related-articles list or a footer, never a guess."""
+    from htmldate import find_date
+
+    try:
+        structured = find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # htmldate gives up on odd markup  # noqa: BLE001
+        structured = None
+    split = html.lower().find("<body")
+    body = html[max(split, 0):]
+    lead = next((p for p in paragraphs if p != title), "")
+    end = body.find(lead[:40]) if lead else -1
+    start = body.find(title) if title and body.find(title) >= 0 else max(0, end - 4000)
+    places = [html[:split] if split > 0 else "", "\n".join(_JSON_LD.findall(html)),
+              body[start:end] if end > start else "", "\n".join(paragraphs[:3])]
+    for date in (structured, found):
+        if date and any(_stated_date(date, place) for place in places):
+            return date
+    return None
 
 
 def _stated_date(date: str, html: str) -> bool:
