@@ -13,7 +13,8 @@ import pytest
 from briefgen import pipeline
 from briefgen.arabic import normalize
 from briefgen.errors import Diagnostics, InputError
-from briefgen.ingest.pdf import _logical, _looks_reversed, extract_pdf
+from briefgen.ingest.pdf import _looks_reversed, extract_pdf
+from briefgen.ingest.pdflayout import _logical
 from briefgen.sources import read_sources
 
 from .ingest_pages import article_lines
