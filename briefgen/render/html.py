@@ -33,7 +33,7 @@ def render(brief: Brief, template_dir: Path) -> str:
         bib=lambda s: bibliography_text(s, brief.labels), font_css=fonts.font_face_css(),
         keywords=", ".join(dict.fromkeys(s.title for s in brief.sections)),
         source_summary=brief.source_summary,
-        short=lambda c: note_text(Citation(c.number, c.source, c.para, None, first=False), brief.labels),
+        short=lambda c: note_text(Citation(c.number, c.source, c.para, None, first=False, page=c.page), brief.labels),
     )
     # The stylesheet is inlined so the .html output stands alone.
     link = f'<link rel="stylesheet" href="{STYLESHEET}">'
