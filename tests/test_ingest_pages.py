@@ -265,3 +265,16 @@ def test_the_five_sample_articles_as_web_pages_carry_the_sample_brief(cli, fresh
     added = read_sources(fresh / "sources", Diagnostics()).sources
     assert added["hassan"].ref.author == "أحمد حسان" and added["hafryat"].ref.date == "2024-01-31"
     assert added["monitor"].ref.publisher == "المونيتور" and added["phases"].ref.title == registry["phases"]["title"]
+
+
+def test_arabic_file_names_get_made_up_ids_and_the_same_bytes_are_not_added_twice(cli, fresh, tmp_path):
+    first, second = tmp_path / "مقال.html", tmp_path / "تقرير.html"
+    first.write_bytes(hafryat_page())
+    second.write_bytes(news_page(MONITOR[1:], title=MONITOR[0]))
+    result = cli("sources", "add", first, second)
+    assert result.exit_code == 0, result.output
+    assert set(read_sources(fresh / "sources", Diagnostics()).sources) == {"article", "article-2"}
+    copy = tmp_path / "copy.html"
+    copy.write_bytes(first.read_bytes())
+    again = cli("sources", "add", copy)
+    assert "unchanged article" in again.output

@@ -58,6 +58,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, PDF[0], "application/pdf" if path.endswith(".pdf") else "application/octet-stream")
         elif path == "/logo.png":
             self.send(200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
+        elif path.startswith("/ar/"):  # Arabic slugs, percent-encoded: two different articles
+            first = path.endswith("1")
+            self.send(200, news_page(MONITOR[1:6] if first else MONITOR[6:12], title=MONITOR[0] if first else None),
+                      "text/html; charset=utf-8")
         elif path == "/blob":
             self.send(200, b"PK\x03\x04 a zip file", "application/octet-stream")
         elif path == "/ftp":
@@ -113,6 +117,16 @@ def test_a_linked_pdf_becomes_a_paged_source(cli, fresh, server, path):
     assert source.ref.url == server + path and source.ref.accessed and source.ref.title == MONITOR[0]
     assert [p.text for p in source.paragraphs] == MONITOR
     assert source.paragraphs[-1].pages[1] >= 3
+
+
+def test_arabic_slugs_of_one_site_are_two_sources_not_two_versions(cli, fresh, server):
+    slug = "/ar/%D8%A7%D9%84%D8%B9%D8%B1%D8%A7%D9%82-"  # /ar/العراق-
+    result = cli("sources", "add", f"{server}{slug}1", f"{server}{slug}2")
+    assert result.exit_code == 0, result.output
+    assert "added 127-" in result.output and "new version" not in result.output
+    library = read_sources(fresh / "sources", Diagnostics())
+    assert sorted(library.sources) == ["127-1", "127-2"]
+    assert {s.ref.url for s in library.sources.values()} == {f"{server}{slug}1", f"{server}{slug}2"}
 
 
 def test_redirect_is_followed_and_the_final_address_recorded(server):

@@ -41,8 +41,9 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def default_id(name: str) -> str:
-    """An id from a file name or a URL's last path segment (Latin letters, digits, '_', '.', '-')."""
+def default_id(name: str) -> tuple[str, bool]:
+    """An id from a file name or a URL's last path segment (Latin letters, digits, '_', '.', '-'), and whether
+    it names this article (False: made up from the site, as for an Arabic slug)."""
     if "://" in name:
         parts = urlsplit(name)
         segments = [s for s in parts.path.split("/") if s]
@@ -50,28 +51,31 @@ def default_id(name: str) -> str:
         name = re.sub(r"\.(html?|php|aspx?|pdf)$", "", name, flags=re.I)
         host = re.sub(r"^www\.", "", parts.hostname or "source").split(".")[0]
     else:
-        name, host = Path(name).stem, "source"
+        name, host = Path(name).stem, "article"
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", ascii_name).strip("-.")[:40].strip("-.")
-    if not re.search(r"[A-Za-z]", slug):  # an Arabic or numeric slug: name it after the site
-        slug = f"{host}-{slug}" if slug else host
-    return slug or "source"
+    if re.search(r"[A-Za-z]", slug):
+        return slug, True
+    return (f"{host}-{slug}" if slug else host), False  # an Arabic or numeric slug: named after the site
 
 
 def plan(extracted: Extracted, origin: str, folder: Path, entries: list, taken: set[str], *,
          source_id: str | None, overrides: dict, undated: bool = False) -> Planned:
-    """Decide id, version and entry for one extracted original."""
+    """Decide id, version and entry for one extracted original.
+
+    The same original (same bytes) already registered: nothing to do. The same article changed (same URL;
+    for a file, the same id): a new version. Otherwise a new source; a made-up id is numbered if taken."""
     raw_hash = sha256(extracted.raw)
+    same = next((e for e in entries if isinstance(e, dict) and str(e.get("sha256") or "") == raw_hash), None)
+    if same is not None:
+        return Planned(str(same.get("id")), extracted, dict(same), status="unchanged", previous=str(same.get("id")))
     addresses = {a for a in (origin if "://" in origin else None, extracted.fetched_from,
                              extracted.meta.get("url")) if a}
-    base = source_id or default_id(origin)
-    previous = _previous(entries, base, addresses)
+    base, natural = (source_id, True) if source_id else default_id(origin)
+    by_id = natural and "://" not in origin  # a file's own name identifies it; a URL's slug may not
+    previous = _previous(entries, base if by_id else None, addresses)
     if previous is not None:
         versions = [e for e in entries if _same_family(e, previous)]
-        if any(str(e.get("sha256") or "") == raw_hash for e in versions):
-            same = next(e for e in versions if str(e.get("sha256") or "") == raw_hash)
-            return Planned(str(same.get("id")), extracted, dict(same), status="unchanged",
-                           previous=str(same.get("id")))
         root = re.sub(r"-v\d+$", "", str(previous.get("id")))
         number = 2
         while f"{root}-v{number}" in taken:
@@ -79,11 +83,14 @@ def plan(extracted: Extracted, origin: str, folder: Path, entries: list, taken: 
         new_id = f"{root}-v{number}"
         latest = versions[-1]
     else:
-        if base in taken:
+        new_id, latest = base, None
+        if base in taken and natural:
             raise InputError(f"a source with the id '{base}' is already registered in {folder}",
                              code="duplicate-source-id", file=origin,
                              hint="choose another with --id; nothing was added")
-        new_id, latest = base, None
+        number = 2
+        while new_id in taken:
+            new_id, number = f"{base}-{number}", number + 1
     meta = dict(extracted.meta)
     if extracted.fetched_from and "url" not in meta:
         meta["url"] = extracted.fetched_from
@@ -127,14 +134,14 @@ def _iso(value: str) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
 
 
-def _previous(entries: list, base: str, addresses: set[str]):
-    """The latest registered version of this original: same URL, or same id with an original kept."""
+def _previous(entries: list, base: str | None, addresses: set[str]):
+    """The latest registered version of this article: same URL, or (base given) same id, with an original."""
     found = None
     for e in entries:
         if not isinstance(e, dict) or not e.get("original"):
             continue
         root = re.sub(r"-v\d+$", "", str(e.get("id") or ""))
-        if (addresses and str(e.get("url") or "") in addresses) or root == base:
+        if (addresses and str(e.get("url") or "") in addresses) or (base is not None and root == base):
             found = e
     return found
 
