@@ -156,6 +156,20 @@ def test_a_pdf_without_text_is_refused():
         extract_pdf(b"%PDF-1.4\nnot really", "broken.pdf")
 
 
+def test_a_locked_pdf_is_refused_with_a_hint(monitor_pdf):
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(monitor_pdf)))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(InputError, match="locked with a password") as info:
+        extract_pdf(locked.getvalue(), "locked.pdf")
+    assert "print it to a new PDF" in info.value.diagnostics[0].hint
+
+
 def test_added_pdf_quotes_verify_and_notes_pin_the_page(cli, tmp_path, monkeypatch, monitor_pdf):
     cli("init", tmp_path / "p")
     monkeypatch.chdir(tmp_path / "p")

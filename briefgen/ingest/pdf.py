@@ -25,13 +25,8 @@ _PAGE_NUMBER = re.compile(r"^[\-–—\s]*(?:(?:صفحة|page|p\.)\s*)?[0-9\u066
 
 def extract_pdf(raw: bytes, name: str) -> Extracted:
     """The article in a PDF: paragraphs (one line per page part), the .txt line of each page, PDF metadata."""
-    from pdfminer.pdfparser import PDFSyntaxError
-
-    try:
-        pages, info = _read(raw)
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{name}: not a readable PDF ({exc})".splitlines()[0], code="pdf-unreadable", file=name,
-                         hint="open it in a PDF viewer; if it opens, print it to a new PDF and add that") from None
+    layouts, info = _parse(raw, name)
+    pages = [page_lines(layout, number) for number, layout in enumerate(layouts, 1)]
     if not any(pages):
         raise InputError(f"{name}: the PDF has no text layer (a scan?)", code="pdf-no-text", file=name,
                          hint="run OCR on it first (e.g. ocrmypdf -l ara), or copy the text into a .txt file")
@@ -48,18 +43,25 @@ def extract_pdf(raw: bytes, name: str) -> Extracted:
     return Extracted(text=text, meta=info, kind="pdf", suffix=".pdf", pages=starts, dropped=dropped)
 
 
-def _read(raw: bytes) -> tuple[list[list[Line]], dict[str, str]]:
+def _parse(raw: bytes, name: str) -> tuple[list, dict[str, str]]:
+    """pdfminer's layout of every page and the document information; a damaged or locked PDF is an input error."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
-    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFParser
 
-    doc = PDFDocument(PDFParser(io.BytesIO(raw)))
-    info = _info(doc.info[0] if doc.info else {})
-    pages = []
-    for number, layout in enumerate(extract_pages(io.BytesIO(raw), laparams=LAParams()), 1):
-        pages.append(page_lines(layout, number))
-    return pages, info
+    try:
+        doc = PDFDocument(PDFParser(io.BytesIO(raw)))
+        info = _info(doc.info[0] if doc.info else {})
+        return list(extract_pages(io.BytesIO(raw), laparams=LAParams())), info
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise InputError(f"{name}: the PDF is locked with a password ({type(exc).__name__})", code="pdf-locked",
+                         file=name, hint="open it with its password and print it to a new PDF, then add that"
+                         ) from None
+    except Exception as exc:  # pdfminer raises many kinds of errors on a damaged file  # noqa: BLE001
+        raise InputError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})".splitlines()[0],
+                         code="pdf-unreadable", file=name,
+                         hint="open it in a PDF viewer; if it opens, print it to a new PDF and add that") from None
 
 
 def _drop_running(pages: list[list[Line]], dropped: list[tuple[str, str]]) -> list[list[Line]]:
