@@ -104,6 +104,12 @@ def test_windows_1256_page_declared_in_meta(charset):
     assert got.meta["publisher"] == "المونيتور"
 
 
+def test_direction_marks_of_the_page_are_not_kept():
+    marked = [f"\u202b{p}\u202c\u200f" for p in MONITOR[1:6]]  # RLE … PDF, RLM: as some sites write them
+    got = extract_page(news_page(marked, title=MONITOR[0]), "m.html")
+    assert paras(got.text) == same(MONITOR[:6])
+
+
 def test_browser_saved_from_comment_gives_the_url():
     raw = b"<!-- saved from url=(0028)https://example.org/monitor -->\n" + news_page(MONITOR[1:6], title=MONITOR[0])
     assert extract_page(raw, "m.html").meta["url"] == "https://example.org/monitor"

@@ -19,6 +19,7 @@ from . import Extracted
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)\s*(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
 _JSON_LD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+_BIDI_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 MIN_WORDS = 10  # fewer words than this is a menu or a log-in page, not an article
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th", "dd", "dt",
            "div", "section", "article", "header", "footer", "nav", "aside", "address")
@@ -72,6 +73,7 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
                                       include_tables=False, favor_precision=True,
                                       date_extraction_params={"extensive_search": True, "original_date": True})
     text = (doc.text if doc is not None else "") or ""
+    text = _BIDI_MARKS.sub("", text)  # the page's direction marks are layout, not words (see hygiene.py)
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     paragraphs, repeated = _drop_pull_quotes(paragraphs)
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
