@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 import shutil
 import subprocess
@@ -141,6 +142,45 @@ def test_presentation_forms_folded_and_visual_order_undone():
     assert _logical(row) == "كتاب لا عام 2011"
 
 
+def presentation_forms(text: str) -> str:
+    """Text as old Arabic software wrote it: each letter replaced by its contextual presentation form."""
+    import unicodedata
+
+    forms: dict[str, dict[str, str]] = {}
+    for cp in range(0xFE70, 0xFF00):
+        d = unicodedata.decomposition(chr(cp)).split()
+        if len(d) == 2 and d[0] in ("<isolated>", "<initial>", "<medial>", "<final>"):
+            forms.setdefault(chr(int(d[1], 16)), {})[d[0][1:-1]] = chr(cp)
+
+    def dual(c: str | None) -> bool:  # joins on both sides
+        return c is not None and c in forms and "initial" in forms[c]
+
+    letters = [c for c in text]
+    out = []
+    for i, c in enumerate(letters):
+        if c not in forms:
+            out.append(c)
+            continue
+        before = next((x for x in reversed(letters[:i]) if not unicodedata.combining(x)), None)
+        after = next((x for x in letters[i + 1:] if not unicodedata.combining(x)), None)
+        joins_before, joins_after = dual(before), dual(c) and after in forms
+        form = ("medial" if joins_before and joins_after else "final" if joins_before
+                else "initial" if joins_after else "isolated")
+        out.append(forms[c].get(form) or forms[c]["isolated"])
+    return "".join(out)
+
+
+def test_pdf_in_presentation_forms_folded_word_for_word():
+    """The text layer holds presentation forms (FB50–FEFF) in visual order: pdfminer's own text shows final
+    forms opening words; folded and put in order, the article comes back word for word."""
+    from pdfminer.high_level import extract_text
+
+    raw = weasy_pdf([presentation_forms(p) for p in MONITOR])
+    plain = extract_text(io.BytesIO(raw))
+    assert "\ufe8e" in plain and "لم يتم اتخاذ" not in plain  # as stored: forms, reversed
+    assert words(extract_pdf(raw, "forms.pdf").text) == words("\n".join(MONITOR))
+
+
 def test_reversed_arabic_is_detected():
     text = "\n".join(HAFRYAT)
     assert not _looks_reversed(text)
@@ -157,7 +197,6 @@ def test_a_pdf_without_text_is_refused():
 
 
 def test_a_locked_pdf_is_refused_with_a_hint(monitor_pdf):
-    import io
 
     import pypdf
 
@@ -189,8 +228,6 @@ def test_added_pdf_quotes_verify_and_notes_pin_the_page(cli, tmp_path, monkeypat
 
     assert note_text(c, checked.brief.labels).endswith(f"ص {c.page}، ¶{c.para}.")
     # the page is right: the PDF's own text layer has the quote on that page (pypdf, read independently)
-    import io
-
     import pypdf
 
     pages = pypdf.PdfReader(io.BytesIO(monitor_pdf)).pages
