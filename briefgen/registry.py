@@ -210,7 +210,7 @@ def add_sources(files: list[Path | str], folder: Path, *, source_id: str | None 
         result.append(Added(p.id, folder / f"{p.id}.txt", s.ref.title if s else "", len(s.paragraphs) if s else 0,
                             s.words if s else 0, None, p.status, p.previous,
                             folder / str(entry["original"]) if entry.get("original") else None,
-                            [k for k in keys if entry.get(k) is not None], [k for k in keys if entry.get(k) is None],
+                            [k for k in keys if entry.get(k) is not None], [k for k in keys if k not in entry],
                             p.carried))
     return result
 
