@@ -33,6 +33,14 @@ from .sources import Library
 MARKER = re.compile(r"\[@([A-Za-z0-9_.\-]+)(?:\s*,\s*(?:¶|p\.?|para\.?)\s*(\d+))?\]")
 
 
+def _page(source, para: int | None) -> str | None:
+    """The PDF page(s) of a cited paragraph ("3", "3–4"), when its source records pages."""
+    if para is None or not 0 < para <= len(source.paragraphs) or source.paragraphs[para - 1].pages is None:
+        return None
+    first, last = source.paragraphs[para - 1].pages
+    return str(first) if first == last else f"{first}–{last}"
+
+
 class _Resolver:
     def __init__(self, loaded: LoadedOutline, library: Library, diags: Diagnostics):
         self.loaded, self.library, self.diags = loaded, library, diags
@@ -67,7 +75,7 @@ class _Resolver:
             return None
         first = source.id not in self.cited
         self.cited.add(source.id)
-        citation = Citation(len(self.citations) + 1, source.ref, para, quote, first)
+        citation = Citation(len(self.citations) + 1, source.ref, para, quote, first, _page(source, para))
         if match is not None:
             citation.tolerances, citation.spans = match.tolerances, tuple(match.spans)
             citation.located = match.located
