@@ -75,7 +75,7 @@ class _Resolver:
             return None
         first = source.id not in self.cited
         self.cited.add(source.id)
-        citation = Citation(len(self.citations) + 1, source.ref, para, quote, first, _page(source, para))
+        citation = Citation(len(self.citations) + 1, source.ref, para, quote, first, page=_page(source, para))
         if match is not None:
             citation.tolerances, citation.spans = match.tolerances, tuple(match.spans)
             citation.located = match.located
