@@ -1,0 +1,131 @@
+"""briefgen preview, server side: real HTTP requests against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from briefgen.arabic import normalize
+from briefgen.evidence import pieces
+from briefgen.preview.marks import quote_spans
+
+from .preview_support import Preview
+
+
+@pytest.fixture()
+def preview(tmp_path):
+    p = Preview(tmp_path / "project")
+    yield p
+    p.http.close()
+    p.stop()
+
+
+def raw_get(port: int, target: str, host: str | None = None) -> int:
+    """The status of a GET sent byte for byte (no client normalising the path)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\nConnection: close\r\n\r\n"
+                  .encode("latin-1"))
+        head = s.recv(4096).decode("latin-1")
+    return int(head.split()[1])
+
+
+def test_serves_the_brief_right_to_left_with_fonts_from_the_server(preview):
+    page = preview.http.get("/")
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert "<title>محادثات إنهاء مهمة التحالف الدولي في العراق</title>" in page.text
+    assert "file://" not in page.text  # the browser gets the fonts from the server, not the disk
+    font = preview.http.get("/fonts/Amiri-Regular.ttf")
+    assert font.status_code == 200 and len(font.content) > 100_000
+    assert preview.http.get("/_preview/preview.js").status_code == 200
+    state = preview.state()
+    assert state["ok"] and state["errors"] == 0 and state["has_render"]
+
+
+def test_refuses_a_foreign_host_header(preview):
+    assert preview.http.get("/", headers={"Host": "evil.example"}).status_code == 403
+    assert preview.http.get("/", headers={"Host": f"evil.example:{preview.port}"}).status_code == 403
+    assert preview.http.get("/", headers={"Host": f"127.0.0.1:{preview.port + 1}"}).status_code == 403
+    assert raw_get(preview.port, "/api/state", host=f"attacker.test:{preview.port}") == 403
+    assert preview.http.get("/", headers={"Host": f"localhost:{preview.port}"}).status_code == 200
+
+
+def test_refuses_push_and_pdf_requests_from_another_origin(preview):
+    assert preview.http.get("/api/events", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert preview.http.post("/api/pdf", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert preview.http.get("/api/pdf").json()["status"] == "idle"
+    with preview.http.stream("GET", "/api/events", headers={"Origin": preview.url.rstrip("/")}) as events:
+        assert events.status_code == 200
+        assert events.headers["content-type"].startswith("text/event-stream")
+        first = next(events.iter_lines())
+        assert first == "event: version"
+
+
+def test_serves_no_other_file_and_no_directory_listing(preview):
+    for path in ("/outline.yaml", "/sources/hassan.txt", "/sources/sources.yaml", "/sources/", "/templates/",
+                 "/brief.html", "/.briefgen-cache/", "/pdf/outline.pdf", "/_preview/session.py", "/fonts/"):
+        assert preview.http.get(path).status_code == 404, path
+    for target in ("/../outline.yaml", "/../../../../etc/passwd", "/%2e%2e/outline.yaml", "/..%2foutline.yaml",
+                   "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd", "/fonts/..%2f..%2f..%2fetc%2fpasswd"):
+        assert raw_get(preview.port, target) in (400, 404), target
+    (preview.root / "templates" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert preview.http.get("/brief.css").status_code == 200  # the theme's own assets are served
+    assert preview.http.get("/logo.png").content.startswith(b"\x89PNG")
+
+
+def test_citation_evidence_gives_the_paragraph_and_the_quote_spans(preview):
+    c = preview.http.get("/api/citation/1").json()
+    assert c["source"]["id"] == "phases" and c["para"] == 7 and c["source"]["grade"] == "C2"
+    (start, end), = c["spans"]
+    assert normalize(c["text"][start:end]) == normalize(c["quote"])
+    assert preview.http.get("/api/citation/999").status_code == 404
+    assert preview.http.get("/api/citation/0").status_code == 404
+
+
+def test_a_quote_with_an_omission_has_one_span_per_piece():
+    para = "قال المسؤول إن القوات ستبقى، وأضاف أن الانسحاب لن يكون قبل سنوات طويلة."
+    spans = quote_spans(para, "إن القوات ستبقى … لن يكون قبل سنوات")
+    assert [para[a:b] for a, b in spans] == ["إن القوات ستبقى", "لن يكون قبل سنوات"]
+    assert len(spans) == len(pieces("إن القوات ستبقى … لن يكون قبل سنوات"))
+    assert quote_spans(para, "ليس في الفقرة") == []
+
+
+def test_a_save_updates_a_bad_save_keeps_the_last_good_brief(preview):
+    v = preview.state()["version"]
+    text = preview.outline.read_text(encoding="utf-8")
+    preview.save(text.replace("محادثات إنهاء مهمة التحالف الدولي في العراق", "عنوان بعد الحفظ", 1))
+    state = preview.wait_version(v)
+    assert state["ok"] and "عنوان بعد الحفظ" in preview.http.get("/").text
+    preview.save("title: [unclosed\n")
+    state = preview.wait_version(state["version"])
+    assert state["failed"] and state["errors"] >= 1 and state["has_render"]
+    bad = state["diagnostics"][0]
+    assert bad["file"].endswith("outline.yaml") and bad["line"] and [1, "title: [unclosed"] in bad["context"]
+    assert "عنوان بعد الحفظ" in preview.http.get("/").text  # the last good brief stays
+    assert preview.proc.poll() is None
+    preview.save(text)
+    assert preview.wait_version(state["version"])["ok"]
+
+
+def test_failed_quotes_and_uncited_statements_are_marked(preview):
+    v = preview.state()["version"]
+    preview.save('title: "موجز"\nsummary:\n'
+                 '  - text: "جملة بلا مصدر."\n'
+                 '  - text: "جملة باقتباس خاطئ."\n'
+                 '    cite: [hassan, {source: hafryat, quote: "كلمات لا ترد في المقال أبدا"}]\n')
+    state = preview.wait_version(v)
+    codes = {d["code"] for d in state["diagnostics"]}
+    assert {"uncited", "quote-not-found"} <= codes and state["has_render"] and not state["failed"]
+    page = preview.http.get("/").text
+    assert '<span class="bg-uncited" data-line="3"' in page and "جملة بلا مصدر." in page
+    assert '<span class="bg-failed" data-line="5"' in page
+
+
+def test_a_changed_source_is_read_again(preview):
+    v = preview.state()["version"]
+    source = preview.root / "sources" / "hafryat.txt"
+    preview.save(source.read_text(encoding="utf-8").replace("خشية إنعاش تنظيم داعش من جديد", "خشية عودة التنظيم"),
+                 source)
+    state = preview.wait_version(v)
+    assert any(d["code"] == "quote-not-found" and "hafryat" in d["message"] for d in state["diagnostics"])
