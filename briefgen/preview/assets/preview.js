@@ -21,6 +21,20 @@
     return meta && meta.content === "arabic-indic" ? s.replace(/[0-9]/g, (d) => "٠١٢٣٤٥٦٧٨٩"[d]) : s;
   }
 
+  // a quote's closest passage, "[-source words-] {+quote words+}", as deleted and inserted words
+  function diffed(text) {
+    const out = [];
+    let pos = 0;
+    for (const m of text.matchAll(/\[-(.*?)-\]|\{\+(.*?)\+\}/g)) {
+      out.push(text.slice(pos, m.index));
+      out.push(m[1] !== undefined ? el("del", { title: "in the source" }, m[1])
+        : el("ins", { title: "in your quote" }, m[2]));
+      pos = m.index + m[0].length;
+    }
+    out.push(text.slice(pos));
+    return out;
+  }
+
   function labelCalls() {
     for (const fn of document.querySelectorAll("#bg-brief .fn")) {
       fn.dataset.label = digits(fn.dataset.n);
@@ -57,21 +71,27 @@
       : `${st.outline} has errors (see below): there is no brief to show yet.`;
     diags.replaceChildren();
     st.diagnostics.forEach((d, i) => {
-      const ctx = el("pre", { class: "bg-context", hidden: "" });
+      const ctx = el("div", { class: "bg-context", hidden: "" });
       for (const [n, line] of d.context) {
-        ctx.append(el("span", { class: n === d.line ? "bg-line bg-here" : "bg-line" },
-          el("span", { class: "bg-lineno" }, String(n).padStart(4, " ") + "  "), line + "\n"));
+        ctx.append(el("div", { class: n === d.line ? "bg-line bg-here" : "bg-line" },
+          el("span", { class: "bg-lineno" }, String(n)), el("span", { class: "bg-code" }, line || " ")));
       }
       const item = el("div", {
         class: `bg-diag bg-${d.severity}`, "data-index": i, "data-line": d.line || 0, "data-column": d.column || 0,
-        onclick: () => { ctx.hidden = !ctx.hidden; },
+        onclick: (ev) => {
+          if (ev.target.closest(".bg-context")) return;
+          ctx.hidden = !ctx.hidden;
+          const mark = document.querySelector(`#bg-brief [data-line="${d.line || 0}"][data-column="${d.column || 0}"]`);
+          if (mark && !ctx.hidden) mark.scrollIntoView({ block: "center" });
+        },
       },
       el("span", { class: "bg-where" }, d.where ? d.where + ": " : ""),
       el("span", { class: "bg-sev" }, d.severity + ": "), el("span", { class: "bg-msg" }, d.message),
-      d.hint ? el("div", { class: "bg-hint" }, "hint: " + d.hint) : null, ctx);
+      d.hint ? el("div", { class: "bg-hint" }, "hint: ", ...diffed(d.hint)) : null, ctx);
       diags.append(item);
     });
     if (st.failed) toggleDiags(true);
+    if (!st.diagnostics.length) toggleDiags(false);
   }
 
   function showDiagnostic(line, column) {
