@@ -129,3 +129,23 @@ def test_a_changed_source_is_read_again(preview):
                  source)
     state = preview.wait_version(v)
     assert any(d["code"] == "quote-not-found" and "hafryat" in d["message"] for d in state["diagnostics"])
+
+
+def test_an_english_brief_is_left_to_right(tmp_path):
+    p = Preview(tmp_path / "en", 'title: "Talks on the coalition"\nlang: en\nsummary:\n'
+                                 '  - text: "Baghdad wants a timetable."\n    cite: [hafryat]\n')
+    try:
+        page = p.http.get("/")
+        assert '<html lang="en" dir="ltr">' in page.text and "Talks on the coalition" in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]  # nothing from the network
+    finally:
+        p.http.close()
+        p.stop()
+
+
+def test_saving_the_theme_updates_the_page(preview):
+    v = preview.state()["version"]
+    css = preview.root / "templates" / "brief.css"
+    preview.save(css.read_text(encoding="utf-8") + "\n.title { letter-spacing: 0.123em; }\n", css)
+    preview.wait_version(v)
+    assert "letter-spacing: 0.123em" in preview.http.get("/").text

@@ -31,6 +31,11 @@ ASSETS = Path(__file__).parent / "assets"
 PREVIEW_FILES = {"preview.css": "text/css", "preview.js": "text/javascript"}
 THEME_SUFFIXES = {".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ttf", ".otf", ".woff", ".woff2"}
 NO_STORE = {"Cache-Control": "no-store"}
+# The page fetches nothing but this server's own files, like the PDF build's sandbox (no network):
+# a theme's url(https://…) or <script> does not run or load; nor may another site frame the page.
+PAGE_HEADERS = {**NO_STORE, "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; font-src 'self' data:; script-src 'self'; connect-src 'self'; "
+                "frame-ancestors 'none'; base-uri 'none'; form-action 'none'", "X-Content-Type-Options": "nosniff"}
 
 
 class HostGuard:
@@ -104,7 +109,7 @@ def create_app(session: Session, host: str, port: int, watch: bool = True) -> St
         return origin is None or origin == f"http://{request.headers.get('host')}"
 
     async def page(request: Request) -> Response:
-        return HTMLResponse(session.page(), headers=NO_STORE)
+        return HTMLResponse(session.page(), headers=PAGE_HEADERS)
 
     async def state(request: Request) -> Response:
         return JSONResponse(session.state(), headers=NO_STORE)
