@@ -27,6 +27,7 @@ class Job:
     comments: bool = True
     reference_docx: Path | None = None
     eml: bool = False
+    overwrite: bool = False
 
 
 @dataclass
@@ -59,6 +60,7 @@ def summarize(built, eml: Path | None = None) -> dict:
         "footnotes": len(built.brief.citations),
         "quotes": sum(1 for c in built.brief.citations if c.quote),
         "warnings": [d.to_json() for d in built.diagnostics.warnings],
+        "kept": {str(edited): str(kept) for edited, kept in built.kept.items()},
     }
 
 
@@ -91,7 +93,8 @@ def build_one(job: Job, progress: Callable[[str], None] | None = None, engine=No
     try:
         scaffold.preflight(job.outline, job.allow_outside)
         options = pipeline.Options(out_dir=job.out_dir, template=job.template, allow_outside=job.allow_outside,
-                                   comments=job.comments, reference_docx=job.reference_docx, progress=progress)
+                                   comments=job.comments, reference_docx=job.reference_docx, progress=progress,
+                                   overwrite=job.overwrite)
         built = pipeline.build(job.outline, job.formats, options, engine)
     finally:
         if engine is not None:  # a refused empty project never reaches the build: stop the engine here too

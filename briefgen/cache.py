@@ -64,7 +64,10 @@ class Cache:
         """The project's cache, or None when BRIEFGEN_NO_CACHE is set."""
         if os.environ.get("BRIEFGEN_NO_CACHE", "").strip() not in ("", "0"):
             return None
-        return cls(project / CACHE_DIR)
+        folder = project / CACHE_DIR
+        if not folder.resolve().is_relative_to(project.resolve()):
+            return None  # a link out of the project: never written through (a build reports it)
+        return cls(folder)
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.json"

@@ -116,6 +116,9 @@ def build(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout (a list for several "
                                                        "outlines or a folder)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only (no progress, no summary)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace outputs edited since briefgen wrote them; "
+                                                               "each edited file is first kept beside it under a "
+                                                               "new, dated name."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
@@ -136,7 +139,7 @@ def build(
                              hint=f"use --format {','.join(['pdf', *formats])}")
         paths, many = batch.expand(outlines)
         make = lambda p: batch.Job(p, formats, out_dir, template, allow_outside, comments,  # noqa: E731
-                                   reference_docx, eml)
+                                   reference_docx, eml, overwrite)
         if not many:
             return _build_one(make(paths[0]), as_json, quiet)
         batch.check_collisions(paths, out_dir)
@@ -163,6 +166,8 @@ def _size(n: int) -> str:
 
 
 def _print_summary(summary: dict, indent: str = "") -> None:
+    for edited, kept in summary.get("kept", {}).items():
+        err.print(f"{indent}kept the edited {edited} as {kept}", markup=False)
     for fmt, path in summary["outputs"].items():
         pages = summary["pages"]
         extra = f", {pages} page{'s' if pages != 1 else ''}" if fmt == "pdf" and pages is not None else ""
@@ -496,6 +501,8 @@ def watch(
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the outline's output:)."),
     template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
     interval: float = typer.Option(0.5, "--interval", min=0.05, help="Seconds between checks for changes."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace outputs edited since briefgen wrote them "
+                                                               "(each kept first under a new, dated name)."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
@@ -510,7 +517,8 @@ def watch(
 
     def body() -> int:
         formats = pipeline.parse_formats(fmt)
-        options = pipeline.Options(out_dir=out_dir, template=template, allow_outside=allow_outside)
+        options = pipeline.Options(out_dir=out_dir, template=template, allow_outside=allow_outside,
+                                   overwrite=overwrite)
 
         def report(event) -> None:
             if event.changed:
@@ -518,6 +526,8 @@ def watch(
                 err.print(f"changed: {shown}", markup=False, style="dim")
             if event.ok:
                 _show(event.built.diagnostics.warnings)
+                for edited, kept in event.built.kept.items():
+                    err.print(f"kept the edited {edited} as {kept}", markup=False)
                 names = ", ".join(str(p) for p in event.built.outputs.values())
                 err.print(f"built {names} in {event.seconds:.1f} s", markup=False, style="bold")
             else:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import prefork
-from .cache import Cache
+from . import outputs, prefork
+from .cache import CACHE_DIR, Cache
 from .errors import BriefgenError, Diagnostics, InputError, RenderError, UsageError
 from .model import Brief
 
@@ -35,6 +34,7 @@ class Options:
     comments: bool = True  # DOCX: each verified quote as a Word comment on the sentence citing it
     reference_docx: Path | None = None  # DOCX: styles, page setup and header from the user's own Word file
     progress: Callable[[str], None] | None = None  # called with the name of each step as it starts
+    overwrite: bool = False  # replace outputs edited since briefgen wrote them (each kept under a dated name first)
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Built:
 
     brief: Brief
     outputs: dict[str, Path] = field(default_factory=dict)
+    kept: dict[Path, Path] = field(default_factory=dict)  # edited output -> where it was kept (--overwrite)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     stats: dict = field(default_factory=dict)  # e.g. {"pages": 5} once the PDF is laid out
 
@@ -184,7 +185,7 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
     chosen = options.template or (Path(outline.template) if outline.template else None)
     where = checked.loaded.located.where(("template",)) if options.template is None and outline.template else None
     templates = template_dir(project, chosen, options.allow_outside, where)
-    out = options.out_dir or project / outline.output
+    out = output_dir(checked.loaded, options)
     built = Built(checked.brief, diagnostics=checked.diagnostics)
     payloads = render_all(checked.brief, formats, project, built.diagnostics, templates, options, built.stats, step,
                           engine)
@@ -193,11 +194,37 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"cannot create output folder {out}: {exc.strerror}", code="output-folder") from None
-    for fmt, data in payloads.items():
-        target = out / f"{checked.brief.meta.name}.{fmt}"
-        write_atomic(target, data)
-        built.outputs[fmt] = target
+    targets = {fmt: out / f"{checked.brief.meta.name}.{fmt}" for fmt in payloads}
+    published = outputs.publish({targets[fmt]: data for fmt, data in payloads.items()},
+                                cache_folder(project, options.allow_outside), options.overwrite)
+    built.outputs = targets
+    built.kept = published.kept
     return built
+
+
+def output_dir(loaded: LoadedOutline, options: Options) -> Path:
+    """Where outputs go: --out as given, else the outline's output: folder, which must stay in the project."""
+    if options.out_dir is not None:
+        return options.out_dir
+    project = loaded.base
+    out = project / loaded.outline.output
+    if not options.allow_outside and not out.resolve().is_relative_to(project.resolve()):
+        raise InputError(f"output folder {out} is outside the project folder {project.resolve()}"
+                         + (f" (it resolves to {out.resolve()})" if out.is_symlink() else ""),
+                         code="outside-project", hint="choose a folder inside the project, or pass --out DIR or "
+                                                      "--allow-outside on the command line",
+                         **loaded.located.where(("output",)))
+    return out
+
+
+def cache_folder(project: Path, allow_outside: bool = False) -> Path:
+    """The project's cache folder (.briefgen-cache), which must resolve inside the project."""
+    folder = project / CACHE_DIR
+    if not allow_outside and not folder.resolve().is_relative_to(project.resolve()):
+        raise InputError(f"{folder} resolves to {folder.resolve()}, outside the project folder",
+                         code="outside-project", file=str(folder),
+                         hint="remove the link (briefgen recreates the folder), or pass --allow-outside")
+    return folder
 
 
 def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnostics, templates: Path,
@@ -217,8 +244,9 @@ def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnosti
     if "pdf" not in formats:
         engine = None  # nothing for it to do; build() stops it
     if engine is not None:
-        step("rendering PDF")
+        step("rendering HTML" if "html" in formats else "rendering PDF")
         html = importlib.import_module("briefgen.render.html").render(brief, templates)
+        step("rendering PDF")
         engine.submit(importlib.import_module(prefork.PDF_RENDERER).render,
                       *_pdf_args(brief, html, project, templates))
         if "html" in formats:
@@ -245,27 +273,7 @@ def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnosti
 CONCURRENT = True  # tests (and BRIEFGEN_SEQUENTIAL=1) turn the forked DOCX worker off
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside target, then rename: readers never see half a file."""
-    if target.is_dir():
-        raise RenderError(f"output path is a directory: {target}", code="output-is-dir",
-                          hint="remove it or choose another --out folder")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror}", code="output-write",
-                          hint="check that the output folder is writable") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+write_atomic = outputs.write_atomic  # one temporary-file scheme for every file briefgen writes
 
 
 __all__ = ["BriefgenError", "Built", "Checked", "FORMATS", "build", "check", "parse_formats", "render_all",
