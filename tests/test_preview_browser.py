@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import time
 
 import pytest
 
@@ -15,6 +16,15 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run"]
 TITLE = "محادثات إنهاء مهمة التحالف الدولي في العراق"
+
+
+def until(page, expression: str, timeout: float = 20) -> None:
+    """Poll a JavaScript expression until it is true (page.wait_for_function needs eval, which the page's
+    Content-Security-Policy forbids, as it should)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +53,10 @@ def page(browser, preview):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)  # e.g. CSP refusals
     pg.goto(preview.url)
     pg.wait_for_selector("html[data-bg-connected]")  # the push channel is open
+    pg.bg_errors = errors
     yield pg
     context.close()
     assert not errors, errors
@@ -80,10 +92,10 @@ def test_a_citation_click_shows_the_source_paragraph_with_the_quote_highlighted(
 def test_saving_the_outline_updates_the_page_without_a_reload_keeping_the_scroll(page, preview):
     page.evaluate("window.__sameDocument = true")
     page.evaluate("window.scrollTo(0, 1500)")
-    page.wait_for_function("window.scrollY === 1500")
+    until(page, "window.scrollY === 1500")
     text = preview.outline.read_text(encoding="utf-8")
     preview.save(text.replace(TITLE, "عنوان جديد بعد الحفظ", 1))
-    page.wait_for_function("document.querySelector('#bg-brief h1.title').textContent === 'عنوان جديد بعد الحفظ'")
+    until(page, "document.querySelector('#bg-brief h1.title').textContent === 'عنوان جديد بعد الحفظ'")
     assert page.evaluate("window.__sameDocument") is True  # no reload: the same document was updated in place
     assert page.evaluate("window.scrollY") == 1500
 
@@ -121,3 +133,5 @@ def test_a_foreign_host_and_a_path_outside_the_project_are_refused(page, preview
     outside = page.goto(preview.url + "../../../../etc/passwd")
     assert outside.status == 404
     assert page.goto(preview.url + "sources/hassan.txt").status == 404
+    assert all("404" in e for e in page.bg_errors)  # the browser logs each refused page
+    page.bg_errors.clear()

@@ -190,7 +190,9 @@
       pdfStatus.append(el("a", { id: "bg-pdf-link", href: job.url, target: "_blank" },
         `${job.name} (${job.pages} page${job.pages === 1 ? "" : "s"}, ${job.seconds} s)`));
     } else {
-      pdfStatus.append(el("span", { class: "bg-pdf-failed", title: (job.errors || []).join("\n") }, "PDF build failed"));
+      const errors = job.errors || [];
+      pdfStatus.append(el("span", { class: "bg-pdf-failed", title: errors.join("\n") },
+        "PDF build failed" + (errors.length ? ": " + errors[0].split("\n")[0] : "")));
     }
   }
 
