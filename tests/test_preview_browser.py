@@ -47,8 +47,19 @@ def preview(tmp_path):
     p.stop()
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One server for the tests that only read."""
+    p = Preview(tmp_path_factory.mktemp("shared") / "project")
+    yield p
+    p.http.close()
+    p.stop()
+
+
 @pytest.fixture()
-def page(browser, preview):
+def page(browser, request):
+    """A fresh browser page on the test's server: `preview` (its own) if the test asks for it, else `shared`."""
+    preview = request.getfixturevalue("preview" if "preview" in request.fixturenames else "shared")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     errors: list[str] = []
@@ -74,14 +85,14 @@ def test_page_loads_right_to_left_with_the_title(page):
     assert page.evaluate("getComputedStyle(document.querySelector('#bg-brief p')).fontFamily").startswith("Amiri")
 
 
-def test_a_citation_click_shows_the_source_paragraph_with_the_quote_highlighted(page, preview):
+def test_a_citation_click_shows_the_source_paragraph_with_the_quote_highlighted(page, shared):
     page.click("#bg-brief .fn[data-n='1']")
     page.wait_for_selector("#bg-evidence mark")
     panel = page.locator("#bg-evidence")
     assert "¶7" in panel.inner_text()
     assert "C2" in panel.inner_text()
     marked = page.locator("#bg-evidence mark").all_inner_texts()
-    expected = preview.http.get("/api/citation/1").json()
+    expected = shared.http.get("/api/citation/1").json()
     assert [normalize(m) for m in marked] == [normalize(expected["quote"])]
     para = page.inner_text("#bg-evidence .bg-para")
     assert para == expected["text"] and marked[0] in para
@@ -127,11 +138,11 @@ def test_the_pdf_button_builds_a_valid_pdf(page, preview):
     assert (preview.root / "reports" / "outline.pdf").read_bytes() == response.body()  # the normal build's output
 
 
-def test_a_foreign_host_and_a_path_outside_the_project_are_refused(page, preview):
-    refused = page.request.get(preview.url + "api/state", headers={"Host": f"rebinding.example:{preview.port}"})
+def test_a_foreign_host_and_a_path_outside_the_project_are_refused(page, shared):
+    refused = page.request.get(shared.url + "api/state", headers={"Host": f"rebinding.example:{shared.port}"})
     assert refused.status == 403
-    outside = page.goto(preview.url + "../../../../etc/passwd")
+    outside = page.goto(shared.url + "../../../../etc/passwd")
     assert outside.status == 404
-    assert page.goto(preview.url + "sources/hassan.txt").status == 404
+    assert page.goto(shared.url + "sources/hassan.txt").status == 404
     assert all("404" in e for e in page.bg_errors)  # the browser logs each refused page
     page.bg_errors.clear()

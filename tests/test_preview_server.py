@@ -15,7 +15,17 @@ from .preview_support import Preview
 
 @pytest.fixture()
 def preview(tmp_path):
+    """A server of its own, for tests that save files."""
     p = Preview(tmp_path / "project")
+    yield p
+    p.http.close()
+    p.stop()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One server for the tests that only read."""
+    p = Preview(tmp_path_factory.mktemp("shared") / "project")
     yield p
     p.http.close()
     p.stop()
@@ -30,57 +40,57 @@ def raw_get(port: int, target: str, host: str | None = None) -> int:
     return int(head.split()[1])
 
 
-def test_serves_the_brief_right_to_left_with_fonts_from_the_server(preview):
-    page = preview.http.get("/")
+def test_serves_the_brief_right_to_left_with_fonts_from_the_server(shared):
+    page = shared.http.get("/")
     assert page.status_code == 200
     assert '<html lang="ar" dir="rtl">' in page.text
     assert "<title>محادثات إنهاء مهمة التحالف الدولي في العراق</title>" in page.text
     assert "file://" not in page.text  # the browser gets the fonts from the server, not the disk
-    font = preview.http.get("/fonts/Amiri-Regular.ttf")
+    font = shared.http.get("/fonts/Amiri-Regular.ttf")
     assert font.status_code == 200 and len(font.content) > 100_000
-    assert preview.http.get("/_preview/preview.js").status_code == 200
-    state = preview.state()
+    assert shared.http.get("/_preview/preview.js").status_code == 200
+    state = shared.state()
     assert state["ok"] and state["errors"] == 0 and state["has_render"]
 
 
-def test_refuses_a_foreign_host_header(preview):
-    assert preview.http.get("/", headers={"Host": "evil.example"}).status_code == 403
-    assert preview.http.get("/", headers={"Host": f"evil.example:{preview.port}"}).status_code == 403
-    assert preview.http.get("/", headers={"Host": f"127.0.0.1:{preview.port + 1}"}).status_code == 403
-    assert raw_get(preview.port, "/api/state", host=f"attacker.test:{preview.port}") == 403
-    assert preview.http.get("/", headers={"Host": f"localhost:{preview.port}"}).status_code == 200
+def test_refuses_a_foreign_host_header(shared):
+    assert shared.http.get("/", headers={"Host": "evil.example"}).status_code == 403
+    assert shared.http.get("/", headers={"Host": f"evil.example:{shared.port}"}).status_code == 403
+    assert shared.http.get("/", headers={"Host": f"127.0.0.1:{shared.port + 1}"}).status_code == 403
+    assert raw_get(shared.port, "/api/state", host=f"attacker.test:{shared.port}") == 403
+    assert shared.http.get("/", headers={"Host": f"localhost:{shared.port}"}).status_code == 200
 
 
-def test_refuses_push_and_pdf_requests_from_another_origin(preview):
-    assert preview.http.get("/api/events", headers={"Origin": "http://evil.example"}).status_code == 403
-    assert preview.http.post("/api/pdf", headers={"Origin": "http://evil.example"}).status_code == 403
-    assert preview.http.get("/api/pdf").json()["status"] == "idle"
-    with preview.http.stream("GET", "/api/events", headers={"Origin": preview.url.rstrip("/")}) as events:
+def test_refuses_push_and_pdf_requests_from_another_origin(shared):
+    assert shared.http.get("/api/events", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert shared.http.post("/api/pdf", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert shared.http.get("/api/pdf").json()["status"] == "idle"
+    with shared.http.stream("GET", "/api/events", headers={"Origin": shared.url.rstrip("/")}) as events:
         assert events.status_code == 200
         assert events.headers["content-type"].startswith("text/event-stream")
         first = next(events.iter_lines())
         assert first == "event: version"
 
 
-def test_serves_no_other_file_and_no_directory_listing(preview):
+def test_serves_no_other_file_and_no_directory_listing(shared):
     for path in ("/outline.yaml", "/sources/hassan.txt", "/sources/sources.yaml", "/sources/", "/templates/",
                  "/brief.html", "/.briefgen-cache/", "/pdf/outline.pdf", "/_preview/session.py", "/fonts/"):
-        assert preview.http.get(path).status_code == 404, path
+        assert shared.http.get(path).status_code == 404, path
     for target in ("/../outline.yaml", "/../../../../etc/passwd", "/%2e%2e/outline.yaml", "/..%2foutline.yaml",
                    "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd", "/fonts/..%2f..%2f..%2fetc%2fpasswd"):
-        assert raw_get(preview.port, target) in (400, 404), target
-    (preview.root / "templates" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    assert preview.http.get("/brief.css").status_code == 200  # the theme's own assets are served
-    assert preview.http.get("/logo.png").content.startswith(b"\x89PNG")
+        assert raw_get(shared.port, target) in (400, 404), target
+    (shared.root / "templates" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert shared.http.get("/brief.css").status_code == 200  # the theme's own assets are served
+    assert shared.http.get("/logo.png").content.startswith(b"\x89PNG")
 
 
-def test_citation_evidence_gives_the_paragraph_and_the_quote_spans(preview):
-    c = preview.http.get("/api/citation/1").json()
+def test_citation_evidence_gives_the_paragraph_and_the_quote_spans(shared):
+    c = shared.http.get("/api/citation/1").json()
     assert c["source"]["id"] == "phases" and c["para"] == 7 and c["source"]["grade"] == "C2"
     (start, end), = c["spans"]
     assert normalize(c["text"][start:end]) == normalize(c["quote"])
-    assert preview.http.get("/api/citation/999").status_code == 404
-    assert preview.http.get("/api/citation/0").status_code == 404
+    assert shared.http.get("/api/citation/999").status_code == 404
+    assert shared.http.get("/api/citation/0").status_code == 404
 
 
 def test_a_quote_with_an_omission_has_one_span_per_piece():
