@@ -146,3 +146,18 @@ def test_a_foreign_host_and_a_path_outside_the_project_are_refused(page, shared)
     assert page.goto(shared.url + "sources/hassan.txt").status == 404
     assert all("404" in e for e in page.bg_errors)  # the browser logs each refused page
     page.bg_errors.clear()
+
+
+def test_a_failed_quote_is_marked_and_its_mark_opens_the_diagnostic(page, preview):
+    text = preview.outline.read_text(encoding="utf-8")
+    good = "خشية إنعاش تنظيم داعش من جديد"
+    assert good in text
+    preview.save(text.replace(good, "خشية إنعاش تنظيم القاعدة من جديد", 1))
+    page.wait_for_selector("#bg-brief .bg-failed")
+    assert page.inner_text("#bg-counts").startswith("1 error")
+    assert page.is_hidden("#bg-banner")  # the brief itself was updated: only the quote failed
+    page.click("#bg-brief .bg-failed")
+    focused = page.locator("#bg-diags .bg-diag.bg-focus")
+    assert "quote not found in source 'hafryat'" in focused.inner_text()
+    assert page.locator("#bg-diags .bg-diag.bg-focus del").count() >= 1  # the closest passage, words marked
+    assert "القاعدة" in focused.locator(".bg-here").inner_text()

@@ -9,6 +9,7 @@ import pytest
 from briefgen.arabic import normalize
 from briefgen.evidence import pieces
 from briefgen.preview.marks import quote_spans
+from briefgen.preview.server import allowed_hosts
 
 from .preview_support import Preview
 
@@ -159,3 +160,10 @@ def test_saving_the_theme_updates_the_page(preview):
     preview.save(css.read_text(encoding="utf-8") + "\n.title { letter-spacing: 0.123em; }\n", css)
     preview.wait_version(v)
     assert "letter-spacing: 0.123em" in preview.http.get("/").text
+
+
+def test_allowed_hosts_are_the_served_names_with_the_port():
+    assert allowed_hosts("127.0.0.1", 8123) == {"127.0.0.1:8123", "localhost:8123", "[::1]:8123"}
+    assert allowed_hosts("192.0.2.7", 80) == {"192.0.2.7:80"}
+    wildcard = allowed_hosts("0.0.0.0", 9000)
+    assert "127.0.0.1:9000" in wildcard and "evil.example:9000" not in wildcard

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -56,11 +57,18 @@ class HostGuard:
 
 
 def allowed_hosts(host: str, port: int) -> set[str]:
-    """The Host headers a browser sends for this address: loopback names when bound to loopback."""
+    """The Host headers a browser sends for this address: loopback names when bound to loopback; for a
+    wildcard address (0.0.0.0, ::) this machine's name and addresses too."""
     names = {host}
-    if host in ("127.0.0.1", "localhost", "::1"):
-        names |= {"127.0.0.1", "localhost", "[::1]"}
-    return {f"[{n}]:{port}" if ":" in n and not n.startswith("[") else f"{n}:{port}" for n in names}
+    if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
+        names |= {"127.0.0.1", "localhost", "::1"}
+    if host in ("0.0.0.0", "::"):
+        try:
+            name, aliases, addresses = socket.gethostbyname_ex(socket.gethostname())
+            names |= {name, *aliases, *addresses}
+        except OSError:
+            pass
+    return {f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names}
 
 
 class PdfJob:
@@ -229,17 +237,21 @@ async def watch_loop(session: Session, hub: Hub) -> None:
     while True:
         folders = sorted({session.outline.parent, *session.folders})
         stop = asyncio.Event()
-        async for changes in awatch(*[f for f in folders if f.is_dir()], stop_event=stop, recursive=False,
-                                    debounce=400, step=30):
-            paths = [Path(p).absolute() for _, p in changes]
-            hit = [p for p in paths if relevant(session, p)]
-            if not hit:
-                continue
-            await asyncio.to_thread(session.update, hit)
-            hub.notify()
-            if sorted({session.outline.parent, *session.folders}) != folders:
-                stop.set()  # the outline now names other folders: watch those
-                break
+        try:
+            async for changes in awatch(*[f for f in folders if f.is_dir()], stop_event=stop, recursive=False,
+                                        debounce=400, step=30):
+                hit = [p for p in (Path(p).absolute() for _, p in changes) if relevant(session, p)]
+                if not hit:
+                    continue
+                await asyncio.to_thread(session.update, hit)
+                hub.notify()
+                if sorted({session.outline.parent, *session.folders}) != folders:
+                    stop.set()  # the outline now names other folders: watch those
+                    break
+        except (OSError, RuntimeError) as exc:  # e.g. a watched folder was removed: watch again shortly
+            print(f"briefgen preview: watching {', '.join(map(str, folders))} failed ({exc}); retrying",
+                  file=sys.stderr)
+            await asyncio.sleep(1)
 
 
 def serve(session: Session, host: str = "127.0.0.1", port: int = 0, ready=None) -> None:
