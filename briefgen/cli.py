@@ -561,14 +561,14 @@ def preview(
     Click a footnote number to see the cited paragraph with the quoted words highlighted; the
     PDF button runs the normal build. Ctrl-C stops the server.
     """  # noqa: E501
-    from .errors import UsageError
+    from .errors import InputError, UsageError
 
     def body() -> int:
         from .preview import server
         from .preview.session import Session
 
         if not outline.is_file():
-            raise UsageError(f"outline not found: {outline}", code="outline-missing",
+            raise InputError(f"outline not found: {outline}", code="outline-missing",
                              hint="give the path of an outline.yaml, e.g. briefgen preview outline.yaml")
         if host not in ("127.0.0.1", "localhost", "::1"):
             err.print(f"warning: listening on {host}: anyone who can reach this address can read the brief "

@@ -167,3 +167,16 @@ def test_allowed_hosts_are_the_served_names_with_the_port():
     assert allowed_hosts("192.0.2.7", 80) == {"192.0.2.7:80"}
     wildcard = allowed_hosts("0.0.0.0", 9000)
     assert "127.0.0.1:9000" in wildcard and "evil.example:9000" not in wildcard
+
+
+def test_cli_refuses_a_missing_outline_and_a_busy_port(tmp_path, shared):
+    import subprocess
+    import sys
+
+    run = lambda *args: subprocess.run([sys.executable, "-m", "briefgen", "preview", *args, "--no-open"],  # noqa: E731
+                                       cwd=shared.root, capture_output=True, text=True, timeout=60)
+    missing = run("nothing.yaml")
+    assert missing.returncode == 1 and "outline not found: nothing.yaml" in missing.stderr
+    busy = run("outline.yaml", "--port", str(shared.port))
+    assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{shared.port}" in busy.stderr
+    assert "Traceback" not in missing.stderr + busy.stderr
