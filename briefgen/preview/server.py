@@ -169,10 +169,12 @@ def create_app(session: Session, host: str, port: int, watch: bool = True) -> St
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        hub.loop = asyncio.get_running_loop()
         task = asyncio.create_task(watch_loop(session, hub)) if watch else None
         yield
         hub.close()
         if task is not None:
+            hub.watching.set()  # the watcher's thread sees it at once (cancelling alone waits for its timeout)
             task.cancel()
 
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -200,6 +202,13 @@ class Hub:
     def __init__(self):
         self.changed = asyncio.Event()
         self.closed = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.watching = asyncio.Event()  # set: the current file watcher stops
+
+    def close_soon(self) -> None:
+        """From a signal handler: end every push stream, so the server stops at once and cleanly."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.close)
 
     def notify(self) -> None:
         self.changed.set()
@@ -234,9 +243,9 @@ async def watch_loop(session: Session, hub: Hub) -> None:
     """
     from watchfiles import awatch
 
-    while True:
+    while not hub.closed:
         folders = sorted({session.outline.parent, *session.folders})
-        stop = asyncio.Event()
+        stop = hub.watching = asyncio.Event()
         try:
             async for changes in awatch(*[f for f in folders if f.is_dir()], stop_event=stop, recursive=False,
                                         debounce=400, step=30):
@@ -267,7 +276,14 @@ def serve(session: Session, host: str = "127.0.0.1", port: int = 0, ready=None) 
     session.update()
     app = create_app(session, host, port)
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
+    hub = app.state.hub
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            hub.close_soon()
+            super().handle_exit(sig, frame)
+
+    server = Server(config)
     if ready is not None:
         shown = f"[{host}]" if ":" in host else host
         ready(f"http://{shown}:{port}/")
