@@ -1,36 +1,70 @@
-"""Arabic-aware text matching: normalisation to word tokens that keep their source offsets."""
+"""Arabic-aware text matching: normalisation to word tokens that keep their source offsets.
+
+A token's `norm` is its matching key: every fold below applied. The folds are grouped in
+named tolerances (FOLDS) so that a verified quote can say which of them it needed: a fold
+was needed when the quote and the source differ with that fold alone left out.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
-# Marks ignored for matching: tashkeel (064B–065F), superscript alef (0670), Quranic
-# annotation marks (0610–061A, 06D6–06ED) and tatweel (0640).
-_IGNORED = set(range(0x064B, 0x0660)) | {0x0670, 0x0640} | set(range(0x0610, 0x061B)) | set(range(0x06D6, 0x06EE))
-_LETTERS = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ى": "ي", "ی": "ي", "ة": "ه", "ۀ": "ه", "ؤ": "و", "ئ": "ي", "ک": "ك",
+# Invisible format characters (Unicode Cf, soft hyphen included): not text, never a word boundary.
+INVISIBLE = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+             "\u2066-\u206f\ufeff\ufff9-\ufffb")
+INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+# Combining marks (tashkeel, Quranic annotation, superscript alef, other scripts' accents) and tatweel.
+_MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06ed"
+          "\u08d3-\u08e1\u08e3-\u08ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0640")
+# Quotation marks separate words but are not words: "بـ”تقييم" glues into one word (see GLUE).
+QUOTES = "«»“”„‟\"'‹›‘’‚`"
+# Marks no fold names (accents of other scripts): always ignored.
+_OTHER_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u08d3-\u08e1\u08e3-\u08ff\u1ab0-\u1aff"
+                          "\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_WORD = re.compile(f"(?:[^\\W_]|[{_MARKS}{INVISIBLE}]|(?<=\\d)[,٬.٫](?=\\d))+")
+_SPACE_OR_QUOTE = re.compile(f"[\\s{QUOTES}{INVISIBLE}]*")
+_PUNCT = {"،": ",", "؛": ";", "؟": "?", "–": "-", "—": "-", "‒": "-", "−": "-", "٪": "%"}
+# One-letter proclitics (and the article) that a tatweel or a quotation mark glues to the next word.
+GLUE = {"ب", "ل", "ك", "و", "ف", "ال"}
+
+# Each tolerance: the characters it folds (None deletes). "digits" also drops the thousands
+# separators inside a number (2,500 = 2500 = ٢٬٥٠٠); a decimal point stays a point.
+FOLDS: dict[str, dict[str, str | None]] = {
+    "diacritics": {ch: None for ch in (
+        [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"]
+        + [chr(c) for c in range(0x0610, 0x061B)] + [chr(c) for c in range(0x06D6, 0x06EE)])},
+    "alef-forms": {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"},
+    "letter-forms": {"ى": "ي", "ی": "ي", "ة": "ه", "ۀ": "ه", "ک": "ك"},
+    "hamza-seat": {"ئ": "ء", "ؤ": "ء"},
+    "digits": {**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)},
+               ",": None, "٬": None, "٫": "."},
 }
-_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
-# Quotation marks separate words but are not words: "بـ”تقييم" reads as "ب تقييم".
-QUOTES = set("«»“”„‟\"'‹›‘’‚`")
-_PUNCT = {"،": ",", "؛": ";", "؟": "?", "–": "-", "—": "-", "‒": "-", "−": "-", "ـ": ""}
-ELLIPSIS = re.compile(r"…|\.\.\.+")
+TOLERANCES = (*FOLDS, "invisible-chars", "glued-prefix", "leading-waw", "leading-fa", "punctuation",
+              "omission", "omission-brackets")
 
 
-def _fold_char(ch: str) -> str:
-    """Normalised form of one (already NFKC) character; '' drops it, ' ' separates."""
-    code = ord(ch)
-    if code in _IGNORED or unicodedata.category(ch) == "Mn":
-        return ""
-    if ch in QUOTES or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs"):
-        return " "
-    ch = _LETTERS.get(ch, _DIGITS.get(ch, _PUNCT.get(ch, ch)))
-    if ch and not ch.isalnum():
-        return f" {ch} "  # punctuation is a token of its own
-    return ch.lower()
+@lru_cache(maxsize=16)
+def _table(skip: frozenset[str] = frozenset()) -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for name, fold in FOLDS.items():
+        if name not in skip:
+            table.update({ord(k): v for k, v in fold.items()})
+    table.update({ord(ch): None for ch in QUOTES + " \t\n\r\u00a0"})  # inside a glued word
+    return table
+
+
+def fold_word(raw: str, skip: frozenset[str] = frozenset()) -> str:
+    """The matching key of one word's text: every fold except those in skip."""
+    text = raw if raw.isascii() else _OTHER_MARKS.sub("", INVISIBLE_RE.sub("", raw))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_table(skip)).lower()
+    if "hamza-seat" not in skip and "ء" in text:
+        text = text.replace("يء", "ء").replace("وء", "ء")  # شيء / شئ: hamza off or on its seat
+    return text
 
 
 @dataclass(frozen=True)
@@ -43,33 +77,55 @@ class Token:
 
 
 def tokens(text: str) -> list[Token]:
-    """Split text into normalised tokens, each knowing its original [start, end) span."""
+    """Split text into normalised tokens, each knowing its original [start, end) span.
+
+    Words are runs of letters, digits, marks and invisible characters (a number keeps its
+    separators: 2,500 is one word); every other visible character but a quotation mark is a
+    punctuation token of its own. A proclitic letter written with a tatweel or glued to a
+    quotation mark joins the next word: "بـ”الانسحاب" is the one word بالانسحاب.
+    """
     out: list[Token] = []
-    buf: list[str] = []
-    start = end = 0
-
-    def flush() -> None:
-        if buf:
-            out.append(Token("".join(buf), start, end))
-            buf.clear()
-
-    for i, raw in enumerate(text):
-        for ch in unicodedata.normalize("NFKC", raw):
-            folded = _fold_char(ch)
-            if folded == "":  # an ignored mark stays inside the word it decorates
-                end = i + 1 if buf else end
-                continue
-            for j, part in enumerate(folded.split(" ")):
-                if j:
-                    flush()
-                if part:
-                    start = i if not buf else start
-                    buf.append(part)
-                    end = i + 1
-            if folded.endswith(" "):
-                flush()
-    flush()
+    pos = 0
+    glue_from: int | None = None
+    for m in _WORD.finditer(text):
+        for i in range(pos, m.start()):  # punctuation between words
+            ch = text[i]
+            if not ch.isspace() and ch not in QUOTES and not INVISIBLE_RE.match(ch):
+                ch = unicodedata.normalize("NFKC", ch)
+                out.append(Token(_PUNCT.get(ch, ch), i, i + 1))
+                glue_from = None
+        pos = m.end()
+        norm = fold_word(m.group())
+        if not norm:
+            continue
+        if glue_from is not None and out and out[-1].start == glue_from:
+            prev = out.pop()
+            out.append(Token(prev.norm + norm, prev.start, m.end()))
+            glue_from = None
+            continue
+        out.append(Token(norm, m.start(), m.end()))
+        glue_from = m.start() if norm in GLUE and _glues(text, m.end()) else None
+    for i in range(pos, len(text)):
+        ch = text[i]
+        if not ch.isspace() and ch not in QUOTES and not INVISIBLE_RE.match(ch):
+            ch = unicodedata.normalize("NFKC", ch)
+            out.append(Token(_PUNCT.get(ch, ch), i, i + 1))
     return out
+
+
+def _glues(text: str, end: int) -> bool:
+    """Whether the proclitic ending at `end` is glued on: it ends in a tatweel or touches a quotation mark."""
+    last = end - 1
+    while last > 0 and INVISIBLE_RE.match(text[last]):
+        last -= 1
+    if text[last] != "\u0640" and (end >= len(text) or text[end] not in QUOTES):
+        return False
+    gap = _SPACE_OR_QUOTE.match(text, end)
+    return gap is not None and gap.end() < len(text) and bool(_WORD.match(text, gap.end()))
+
+
+def is_word(token: Token) -> bool:
+    return token.norm[0].isalnum()
 
 
 def normalize(text: str) -> str:

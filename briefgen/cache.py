@@ -89,6 +89,13 @@ class Cache:
             self.hits += 1
         return value
 
+    def discard(self, kind: str, key: str) -> None:
+        """Remove an entry (one found to disagree with its file); a missing entry is fine."""
+        try:
+            self._path(kind, key).unlink()
+        except OSError:
+            pass
+
     def put(self, kind: str, key: str, data: Any) -> bool:
         """Store a JSON-serialisable value atomically; False (and nothing written) if that fails."""
         try:

@@ -86,8 +86,11 @@ def check(
             diags.items += [d for d in [empty_outline(outline, "warning", result.loaded)] if d]
         failed = bool(diags.errors) or (strict and bool(diags.warnings))
         if as_json:
-            out.print(json.dumps({"ok": not failed, "diagnostics": [d.to_json() for d in diags.items]},
-                                 ensure_ascii=False, indent=2), markup=False)
+            quotes = [{"citation": c.number, "source": c.source.id, "para": c.para, "located": c.located,
+                       "text": c.quote, "tolerances": list(c.tolerances), "spans": [list(s) for s in c.spans]}
+                      for c in (result.brief.citations if result.brief is not None else []) if c.quote]
+            out.print(json.dumps({"ok": not failed, "diagnostics": [d.to_json() for d in diags.items],
+                                  "quotes": quotes}, ensure_ascii=False, indent=2), markup=False)
         else:
             _show(diags.items)
             if not failed and result.brief is not None:

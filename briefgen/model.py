@@ -45,6 +45,11 @@ class Citation:
     para: int | None = None
     quote: str | None = None  # the source's own wording of the verified passage
     first: bool = True  # the first citation of its source: its note gives the full reference
+    # How exact the verified quote is: the matching tolerances it needed (see arabic.TOLERANCES),
+    # and where it stands: (start, end) offsets into the matched passage, one per omission piece.
+    tolerances: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    located: str | None = None  # "pull-quote" or "caption": printed outside the article's paragraphs
 
 
 @dataclass
@@ -299,9 +304,21 @@ def note_text(citation: Citation, labels: dict[str, str]) -> str:
     else:
         parts = [s.publisher or _quoted(short_title(s), labels)]
     text = comma.join(parts)
-    if citation.para is not None:
+    if citation.located:  # a pull-quote or photo caption: say so, and after which ¶ it stands
+        where = labels.get(f"located_{citation.located}", citation.located)
+        text += comma + (labels.get("located_after", "{where} ¶{para}").format(where=where, para=citation.para)
+                         if citation.para is not None else where)
+    elif citation.para is not None:
         text += f"{comma}¶{citation.para}"
     return text if text.endswith(".") else text + "."
+
+
+def tolerance_text(citation: Citation, labels: dict[str, str]) -> str:
+    """What a verified quote's match allowed for, for the evidence annex: "(matched allowing for …)", or ""."""
+    if not citation.tolerances:
+        return ""
+    names = labels.get("comma", ", ").join(labels.get(f"tol_{t}", t) for t in citation.tolerances)
+    return f"({labels.get('tolerances', 'matched allowing for')} {names})"
 
 
 def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ import unicodedata
 
 from . import dates, evidence, tradecraft
 from .arabic import normalize
+from .cache import CACHE_DIR
 from .errors import Diagnostics
 from .labels import labels_for
 from .model import (
@@ -50,13 +51,12 @@ class _Resolver:
             self.diags.error("unknown-source", f"unknown source id '{ref.source}'", hint=hint,
                              **self.where(path + ("source",)))
             return None
-        para, quote = ref.para, None
+        para, quote, match = ref.para, None, None
         if ref.quote is not None:
-            match = evidence.find(ref.quote, source)
+            match = self._verify(ref, path)
             if match is None:
-                self._quote_not_found(ref, path)
                 return None
-            if ref.para is not None and ref.para != match.para:
+            if ref.para is not None and ref.para != match.para and not match.located:
                 self.diags.warning("para-mismatch", f"quote is in ¶{match.para} of '{source.id}', not ¶{ref.para}",
                                    hint=f"write para: {match.para} or leave para out", **self.where(path + ("para",)))
             para, quote = match.para, match.text
@@ -67,11 +67,33 @@ class _Resolver:
         first = source.id not in self.cited
         self.cited.add(source.id)
         citation = Citation(len(self.citations) + 1, source.ref, para, quote, first)
+        if match is not None:
+            citation.tolerances, citation.spans = match.tolerances, tuple(match.spans)
+            citation.located = match.located
         self.citations.append(citation)
         return Cite(citation)
 
-    def _quote_not_found(self, ref: CiteRef, path: tuple) -> None:
+    def _verify(self, ref: CiteRef, path: tuple) -> evidence.Match | None:
+        """The quote's match, confirmed against the source file itself; None after reporting why not."""
         where = self.where(path + ("quote",))
+        source = self.library.sources[ref.source]
+        result = evidence.verify(ref.quote, source)
+        if isinstance(result, evidence.Match) and not source.confirm(result):
+            # the cached copy disagrees with the file: discard it, read the file afresh, verify again
+            source = self.library.sources[ref.source] = source.rebuilt()
+            self.diags.warning("cache-mismatch", f"the cached copy of {source.path.name} disagreed with the file; "
+                               "it was discarded and rebuilt", file=str(source.path),
+                               hint=f"nothing to do; if it recurs, delete {CACHE_DIR}/")
+            result = evidence.verify(ref.quote, source)
+        if isinstance(result, evidence.Match):
+            return result
+        if result.code == "quote-not-found":
+            self._quote_not_found(ref, where)
+        else:
+            self.diags.error(result.code, result.message, hint=result.hint, **where)
+        return None
+
+    def _quote_not_found(self, ref: CiteRef, where: dict) -> None:
         for other in self.library.sources.values():
             if other.id != ref.source and (m := evidence.find(ref.quote, other)):
                 self.diags.error("quote-wrong-source",

@@ -79,6 +79,27 @@ class Source:
     dropped: list[Dropped]
     suggested_date: str | None = None
     declared: frozenset[str] = frozenset()  # metadata keys written in sources.yaml, even as null
+    origin: _Origin | None = None  # set when the parsed text came from the cache: how to confirm it
+
+    def confirm(self, match) -> bool:
+        """Whether a match (evidence.Match) stands in this file's own text: always true for a fresh read; for a
+        cached read, its passage must occur in the decoded file and a paragraph's tokens must be its text's."""
+        if self.origin is None:
+            return True
+        if " ".join(match.context.split()) not in self.origin.text():
+            return False
+        if match.located is None:
+            para = next((p for p in self.paragraphs if p.number == match.para and p.text == match.context), None)
+            return para is not None and para.tokens == tokens(para.text)
+        return True
+
+    def rebuilt(self) -> Source:
+        """This source read afresh from its file, its cache entry discarded and rewritten."""
+        o = self.origin
+        if o is None:
+            return self
+        o.cache.discard("source", o.key)
+        return _read_source(self.path, o.entry, o.patterns, Diagnostics(), o.limit, o.cache)
 
     @property
     def id(self) -> str:
@@ -87,6 +108,27 @@ class Source:
     @property
     def words(self) -> int:
         return sum(len(p.text.split()) for p in self.paragraphs)
+
+
+@dataclass
+class _Origin:
+    """A cached read: the bytes it was keyed on and what is needed to read them again."""
+
+    raw: bytes
+    entry: SourceEntry
+    patterns: list
+    limit: int
+    cache: Cache
+    key: str
+    _text: str | None = None
+
+    def text(self) -> str:
+        """The decoded, sanitised file as one line of single-spaced words (what any passage must be part of)."""
+        if self._text is None:
+            text = _decode(self.raw, Path(self.key), self.entry.encoding)
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            self._text = " ".join(" ".join(sanitize(line)[0].split()) for line in lines)
+        return self._text
 
 
 @dataclass
@@ -217,10 +259,11 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
                          code="source-too-large", file=str(path),
                          hint="raise max_source_mb: in sources.yaml if the file really is one article")
     raw = path.read_bytes()
-    parsed = None
+    parsed = origin = None
     if cache is not None:
         key = make_key(raw, path.suffix, entry.encoding or "", *(p.pattern for p in patterns))
         parsed = cache.get("source", key, _Parsed.from_json)
+        origin = _Origin(raw, entry, patterns, limit, cache, key) if parsed is not None else None
     if parsed is None:
         parsed = _parse(raw, path, entry, patterns)
         if cache is not None:
@@ -242,7 +285,7 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
                     author=entry.author, date=entry.date, url=entry.url, accessed=entry.accessed,
                     reliability=entry.reliability, credibility=entry.credibility)
     return Source(ref=ref, path=path, paragraphs=paras, dropped=dropped, suggested_date=suggested,
-                  declared=frozenset(entry.model_fields_set))
+                  declared=frozenset(entry.model_fields_set), origin=origin)
 
 
 @dataclass

@@ -7,9 +7,10 @@ falls short of the standards.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from . import dates, scales
+from .errors import Diagnostics
 from .model import (
     AnnexClaim,
     AnnexGroup,
@@ -28,11 +29,23 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from .outline import Outline
-    from .resolve import _Resolver
+    from .outline import CiteRef, Item, Outline
 
 
-def _term(r: _Resolver, value: str | None, scale: list, path: tuple, what: str, aliases=None):
+class Citer(Protocol):
+    """What this module needs from the citation stage (resolve.py's resolver): diagnostics, positions in
+    the outline, and claims turned into cited inlines. resolve.py calls this module, never the reverse."""
+
+    diags: Diagnostics
+
+    def where(self, path: tuple) -> dict: ...
+
+    def item(self, item: Item, path: tuple, require_cite: bool = True) -> Inlines: ...
+
+    def inlines(self, text: str, cites: list[CiteRef], path: tuple, text_key: str = "text") -> Inlines: ...
+
+
+def _term(r: Citer, value: str | None, scale: list, path: tuple, what: str, aliases=None):
     if value is None:
         return None
     term = scales.lookup(value, scale, aliases)
@@ -42,7 +55,7 @@ def _term(r: _Resolver, value: str | None, scale: list, path: tuple, what: str, 
     return term
 
 
-def key_judgments(r: _Resolver, o: Outline, lang: str) -> list[KeyJudgments]:
+def key_judgments(r: Citer, o: Outline, lang: str) -> list[KeyJudgments]:
     """Key judgments with likelihood (term and band) and confidence, each checked against its scale."""
     out = []
     for i, kj in enumerate(o.key_judgments):
@@ -63,7 +76,7 @@ def key_judgments(r: _Resolver, o: Outline, lang: str) -> list[KeyJudgments]:
     return [KeyJudgments(out)] if out else []
 
 
-def _lint_judgment_sources(r: _Resolver, inlines: Inlines, path: tuple) -> None:
+def _lint_judgment_sources(r: Citer, inlines: Inlines, path: tuple) -> None:
     sources = {x.citation.source.id: x.citation.source for x in inlines if isinstance(x, Cite)}
     if len(sources) == 1:
         r.diags.warning("kj-single-source", "key judgment rests on a single source",
@@ -74,7 +87,7 @@ def _lint_judgment_sources(r: _Resolver, inlines: Inlines, path: tuple) -> None:
                         hint="lower its confidence or find better sources", **r.where(path))
 
 
-def risks(r: _Resolver, o: Outline, lang: str, labels: dict[str, str]) -> list:
+def risks(r: Citer, o: Outline, lang: str, labels: dict[str, str]) -> list:
     """Risk cards (with indicators) and, when any risk is rated, the likelihood × impact matrix."""
     out = []
     for i, spec in enumerate(o.risks):
@@ -102,7 +115,7 @@ def risks(r: _Resolver, o: Outline, lang: str, labels: dict[str, str]) -> list:
 _PARTIAL_DATE = dates.PARTIAL
 
 
-def timeline(r: _Resolver, o: Outline, labels: dict[str, str]) -> list[Timeline]:
+def timeline(r: Citer, o: Outline, labels: dict[str, str]) -> list[Timeline]:
     """Events sorted by date (a year sorts before the months of that year), ties in outline order."""
     events = []
     for i, ev in enumerate(o.timeline):

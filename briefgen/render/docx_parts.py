@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -74,7 +75,7 @@ def section(document, d) -> None:
 
 def comment_text(d, citation: model.Citation) -> str:
     """The comment on a quoted citation: the source's own words, then its short reference."""
-    short = model.Citation(citation.number, citation.source, citation.para, None, first=False)
+    short = replace(citation, quote=None, first=False)  # keeps where a pull-quote stands
     quote = f"«{citation.quote}»" if d.rtl else f"“{citation.quote}”"
     return f"{quote} — {model.note_text(short, d.labels)}"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from briefgen import model
 from briefgen.render.ooxml import el, props
 
@@ -93,9 +95,10 @@ def annex(d, blk: model.EvidenceAnnex) -> list:
         for claim in group.claims:
             evidence = []
             for c in claim.citations:
-                short = model.note_text(model.Citation(c.number, c.source, c.para, None, first=False), d.labels)
+                short = model.note_text(replace(c, quote=None, first=False), d.labels)
                 text = f"[{c.number}] {short}" + (f" «{c.quote}»" if c.quote and d.rtl else
                                                    f" “{c.quote}”" if c.quote else "")
+                text += f" {model.tolerance_text(c, d.labels)}" if c.tolerances else ""
                 evidence.append(d.text_para("TableText", text))
             rows.append([[d.text_para("TableText", claim.text)], evidence or [d.text_para("TableText", "")]])
         header = d.heading_cells(d.label("claim"), d.label("evidence"))

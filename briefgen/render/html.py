@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
 
 from .. import dates
-from ..model import Brief, Citation, bibliography_text, note_text
+from ..model import Brief, bibliography_text, note_text, tolerance_text
 from . import fonts
 
 TEMPLATE = "brief.html"
@@ -33,7 +34,8 @@ def render(brief: Brief, template_dir: Path) -> str:
         bib=lambda s: bibliography_text(s, brief.labels), font_css=fonts.font_face_css(),
         keywords=", ".join(dict.fromkeys(s.title for s in brief.sections)),
         source_summary=brief.source_summary,
-        short=lambda c: note_text(Citation(c.number, c.source, c.para, None, first=False), brief.labels),
+        short=lambda c: note_text(replace(c, quote=None, first=False), brief.labels),
+        tolerances=lambda c: tolerance_text(c, brief.labels),
     )
     # The stylesheet is inlined so the .html output stands alone.
     link = f'<link rel="stylesheet" href="{STYLESHEET}">'
