@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
-from briefgen.arabic import normalize
-from briefgen.evidence import pieces
-from briefgen.preview.marks import quote_spans
+from briefgen.arabic import normalize, words
+from briefgen.preview.marks import passage
 from briefgen.preview.server import allowed_hosts
 
 from .preview_support import Preview
@@ -94,12 +94,16 @@ def test_citation_evidence_gives_the_paragraph_and_the_quote_spans(shared):
     assert shared.http.get("/api/citation/0").status_code == 404
 
 
-def test_a_quote_with_an_omission_has_one_span_per_piece():
-    para = "قال المسؤول إن القوات ستبقى، وأضاف أن الانسحاب لن يكون قبل سنوات طويلة."
-    spans = quote_spans(para, "إن القوات ستبقى … لن يكون قبل سنوات")
-    assert [para[a:b] for a, b in spans] == ["إن القوات ستبقى", "لن يكون قبل سنوات"]
-    assert len(spans) == len(pieces("إن القوات ستبقى … لن يكون قبل سنوات"))
-    assert quote_spans(para, "ليس في الفقرة") == []
+def test_a_quote_with_an_omission_has_one_highlight_per_piece(shared):
+    for n in range(1, 200):
+        c = shared.http.get(f"/api/citation/{n}").json()
+        if "…" in (c["quote"] or ""):
+            break
+    else:
+        raise AssertionError("the sample brief has no quote with an omission")
+    assert len(c["spans"]) == 2  # each piece highlighted on its own, the omitted words between them not
+    assert sum((words(c["text"][a:b]) for a, b in c["spans"]), []) == words(c["quote"])
+    assert c["spans"][0][1] < c["spans"][1][0]
 
 
 def test_a_save_updates_a_bad_save_keeps_the_last_good_brief(preview):
@@ -180,3 +184,17 @@ def test_cli_refuses_a_missing_outline_and_a_busy_port(tmp_path, shared):
     busy = run("outline.yaml", "--port", str(shared.port))
     assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{shared.port}" in busy.stderr
     assert "Traceback" not in missing.stderr + busy.stderr
+
+
+def test_a_pull_quote_citation_shows_the_line_it_was_found_in():
+    from briefgen.cleaning import Dropped
+    from briefgen.model import Citation, SourceRef
+    from briefgen.sources import Source
+
+    line = "«لن نقبل بقاء القوات إلى ما لا نهاية»"
+    source = Source(SourceRef("s", "t"), Path("s.txt"), [], [Dropped(3, "سطر آخر", "share"),
+                                                             Dropped(9, line, "pull-quote")])
+    c = Citation(1, source.ref, None, "لن نقبل بقاء القوات إلى ما لا نهاية", spans=((1, 36),), located="pull-quote")
+    text, spans = passage(c, source)
+    assert text == line and [text[a:b] for a, b in spans] == ["لن نقبل بقاء القوات إلى ما لا نهاية"]
+    assert passage(Citation(2, source.ref), source) == (None, [])  # a whole source: no passage

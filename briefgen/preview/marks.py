@@ -1,4 +1,4 @@
-"""Preview citation stage: resolve with failed quotes and uncited statements marked, and quote spans."""
+"""Preview citation stage: resolve with failed quotes and uncited statements marked; each citation's passage."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from .. import resolve as resolve_stage
-from ..arabic import tokens
+from ..arabic import normalize
 from ..errors import Diagnostic, Diagnostics
-from ..evidence import pieces
-from ..model import Brief
-
-# Citation-stage errors that drop a citation from the brief: the preview marks where it stood.
-FAILED = {"quote-not-found", "quote-wrong-source", "unknown-source", "bad-para"}
+from ..model import Brief, Citation
+from ..sources import Source
 
 
 @dataclass
@@ -40,7 +37,7 @@ class MarkingResolver(resolve_stage._Resolver):
         before = len(self.diags.items)
         out = super().inlines(text, cites, path, text_key)
         for d in self.diags.items[before:]:
-            if d.severity == "error" and d.code in FAILED:
+            if d.severity == "error":  # every error of a statement's citations drops one: mark where
                 out.append(Mark(f'<span class="bg-failed" {_attrs(d)}>⚠</span>'))
         return out
 
@@ -59,17 +56,17 @@ def resolve(loaded, library, diags: Diagnostics) -> Brief:
     return resolve_stage.resolve(loaded, library, diags, MarkingResolver)
 
 
-def quote_spans(paragraph: str, quote: str) -> list[tuple[int, int]]:
-    """The [start, end) character spans in the paragraph of each piece of a verified quote
-    (one per omission-separated piece), found as the matcher finds them: whole normalised words, in order."""
-    toks = tokens(paragraph)
-    norms = [t.norm for t in toks]
-    spans, pos = [], 0
-    for run in pieces(quote):
-        n = len(run)
-        at = next((i for i in range(pos, len(norms) - n + 1) if norms[i:i + n] == run), None)
-        if at is None:
-            return []
-        spans.append((toks[at].start, toks[at + n - 1].end))
-        pos = at + n
-    return spans
+def passage(c: Citation, source: Source | None) -> tuple[str | None, list[tuple[int, int]]]:
+    """The text a citation points at and the matcher's (start, end) spans of its quote pieces in it:
+    the cited ¶, or for a pull-quote/caption the dropped line holding it; (None, []) for a whole source."""
+    if source is None:
+        return None, []
+    if c.located:
+        want = normalize(c.quote or "")
+        for line in source.dropped:
+            if c.spans and all(b <= len(line.text) and normalize(line.text[a:b]) in want for a, b in c.spans):
+                return line.text, [tuple(s) for s in c.spans]
+        return c.quote, [(0, len(c.quote or ""))]
+    if c.para is None or not 1 <= c.para <= len(source.paragraphs):
+        return None, []
+    return source.paragraphs[c.para - 1].text, [tuple(s) for s in c.spans]

@@ -119,21 +119,20 @@ class Session:
                 "diagnostics": self.diagnostics, "outline": self.outline.name}
 
     def citation(self, number: int) -> dict | None:
-        """Evidence for footnote `number`: the source's metadata, the cited ¶ and the quote's spans in it."""
+        """Evidence for footnote `number`: the source's metadata, the cited passage (its ¶, or the
+        pull-quote/caption line it was found in) and the matcher's spans of the quote's pieces in it."""
         render = self.render
         if render is None or not 1 <= number <= len(render.brief.citations):
             return None
         c = render.brief.citations[number - 1]
         source = render.library.sources.get(c.source.id)
-        para = (source.paragraphs[c.para - 1] if source is not None and c.para is not None
-                and 1 <= c.para <= len(source.paragraphs) else None)
+        text, spans = marks.passage(c, source)
         ref = c.source
         return {
             "number": c.number, "note": note_text(c, render.brief.labels), "quote": c.quote,
             "source": {"id": ref.id, "title": ref.title, "publisher": ref.publisher, "author": ref.author,
                        "date": ref.date, "url": ref.url, "grade": ref.grade},
-            "para": c.para, "text": para.text if para else None,
-            "spans": marks.quote_spans(para.text, c.quote) if para and c.quote else [],
+            "para": c.para, "located": c.located, "tolerances": list(c.tolerances), "text": text, "spans": spans,
             "dir": render.brief.meta.direction,
         }
 

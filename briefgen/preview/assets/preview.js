@@ -134,7 +134,10 @@
       el("button", { class: "bg-close", type: "button", title: "close", onclick: closeEvidence }, "×"),
       el("h2", {}, `Footnote ${c.number}`, el("span", { class: "bg-source-id" }, ` · ${s.id}`)),
       el("p", { class: "bg-note", dir: c.dir }, c.note), meta,
-      el("h3", {}, c.para ? `¶${c.para}` : "¶ —", c.quote ? " · the quoted words are highlighted" : ""), para);
+      el("h3", {}, c.located ? `${c.located}${c.para ? ` after ¶${c.para}` : ""}` : c.para ? `¶${c.para}` : "¶ —",
+        c.quote ? " · the quoted words are highlighted" : ""), para,
+      c.tolerances && c.tolerances.length
+        ? el("p", { class: "bg-tolerances" }, "matched allowing: " + c.tolerances.join(", ")) : null);
     evidence.hidden = false;
     document.body.classList.add("bg-evidence-open");
     const first = para.querySelector("mark");
