@@ -198,3 +198,17 @@ def test_a_pull_quote_citation_shows_the_line_it_was_found_in():
     text, spans = passage(c, source)
     assert text == line and [text[a:b] for a, b in spans] == ["لن نقبل بقاء القوات إلى ما لا نهاية"]
     assert passage(Citation(2, source.ref), source) == (None, [])  # a whole source: no passage
+
+
+def test_a_fresh_project_shows_what_check_says(tmp_path):
+    import subprocess
+    import sys
+
+    from briefgen.preview.session import Session
+
+    subprocess.run([sys.executable, "-m", "briefgen", "init", "fresh"], cwd=tmp_path, check=True, capture_output=True)
+    session = Session(tmp_path / "fresh" / "outline.yaml")
+    session.update()
+    found = {(d["severity"], d["code"]): d["where"] for d in session.state()["diagnostics"]}
+    assert found[("error", "no-sources")].startswith("outline.yaml:")  # relative to the project, as in the editor
+    assert ("warning", "no-content") in found

@@ -71,12 +71,13 @@ class Session:
                             hint="fix the theme or outline and save again")
                 self.failed = True
             diags.items.sort(key=lambda d: (d.severity != "error", d.file or "", d.line or 0, d.column or 0))
-            self.diagnostics = [_with_context(d) for d in diags.items]
+            self.diagnostics = [_with_context(d, self.outline.parent) for d in diags.items]
             self.version += 1
             self.seconds = time.perf_counter() - started
 
     def _render(self, diags: Diagnostics, changed: list[Path] | None) -> Render:
         from ..outline import read_outline
+        from ..scaffold import empty_outline, no_sources
         from ..sources import read_sources
 
         loaded = read_outline(self.outline)
@@ -96,6 +97,9 @@ class Session:
                                          cache=Cache.for_project(project))
             self._library_folder, self._library_diags = folder, found.items
         diags.items.extend(self._library_diags)
+        # what `briefgen check` adds for a fresh `briefgen init` project: no articles yet, no points yet
+        diags.items += [d for d in (no_sources(self.outline, loaded) if not self._library.sources else None,
+                                    empty_outline(self.outline, "warning", loaded)) if d]
         brief = marks.resolve(loaded, self._library, diags)
         outline = loaded.outline
         chosen = self.template or (Path(outline.template) if outline.template else None)
@@ -147,10 +151,14 @@ def screen_page(html: str, digits: str) -> str:
     return html[:at] + "</div>" + html[at:] if at >= 0 else html
 
 
-def _with_context(d: Diagnostic) -> dict:
-    """A diagnostic as JSON, with the lines of its file around its line (for the diagnostics panel)."""
+def _with_context(d: Diagnostic, project: Path) -> dict:
+    """A diagnostic as JSON, with the lines of its file around its line (for the diagnostics panel);
+    `where` names the file relative to the project folder, as the analyst sees it in the editor."""
     out = d.to_json()
-    out["where"] = d.location()
+    shown = d.file
+    if d.file and Path(d.file).is_absolute() and Path(d.file).is_relative_to(project):
+        shown = str(Path(d.file).relative_to(project))
+    out["where"] = Diagnostic(d.severity, d.code, d.message, shown, d.line, d.column).location()
     out["context"] = []
     if d.file and d.line:
         try:
