@@ -598,6 +598,65 @@ def preview(
     _run(body, debug)
 
 
+@app.command()
+def review(
+    docx_file: Path = typer.Argument(..., metavar="EDITED.docx", help="The DOCX the editor sent back."),
+    outline: Optional[Path] = typer.Option(None, "--outline", help="The outline it was built from "
+                                                                    "(default: the one the DOCX names)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
+    apply_edits: bool = typer.Option(False, "--apply", help="Write the edits into the outline, then check it."),
+    changes: str = typer.Option("accept", "--changes", help="With --apply: accept (default) or reject tracked "
+                                                             "changes; untracked edits are applied either way."),
+    allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """Show what an editor changed in a built DOCX, item by item.  Example: briefgen review reports/outline.docx
+
+    \b
+    Exit 0: no edits; 1: edits to bring in (or an error in the input). With --apply the after-text
+    of every changed item goes into the outline (comments, order and untouched lines kept), then
+    the outline is checked again, so an edited quote is verified like a typed one.
+    """
+    from . import apply as applier
+    from . import pipeline
+    from . import review as reviewer
+    from .errors import UsageError
+
+    def body() -> int:
+        if changes not in ("accept", "reject"):
+            raise UsageError(f"--changes must be accept or reject, not '{changes}'", code="bad-option",
+                             hint="--changes reject keeps the text before tracked changes")
+        rv = reviewer.review(docx_file, outline, allow_outside)
+        if as_json and not apply_edits:
+            out.print(json.dumps(rv.to_json(), ensure_ascii=False, indent=2), markup=False)
+        elif not as_json:
+            out.print(reviewer.format_text(rv), markup=False)
+        if not apply_edits:
+            return 1 if rv.changed else 0
+        target = Path(rv.outline)
+        done = applier.apply(rv, target, reject=changes == "reject")
+        for note in done.notes:
+            err.print(note, markup=False)
+        for path in done.skipped:
+            err.print(f"{path}: conflict, not applied", markup=False, style="yellow")
+        if done.changed:
+            pipeline.write_atomic(target, done.text.encode("utf-8"))
+        err.print(f"applied {len(done.changed)} items to {target}", markup=False, style="bold")
+        result = pipeline.check(target, allow_outside)
+        if as_json:
+            out.print(json.dumps({**rv.to_json(), "applied": {"changed": done.changed, "notes": done.notes,
+                                                               "skipped": done.skipped},
+                                  "check": {"ok": result.ok, "diagnostics": [d.to_json() for d in
+                                                                             result.diagnostics.items]}},
+                                 ensure_ascii=False, indent=2), markup=False)
+        else:
+            _show(result.diagnostics.items)
+        err.print("check: ok" if result.ok else f"check: {len(result.diagnostics.errors)} errors", markup=False)
+        return 0 if result.ok and not done.skipped else 1
+
+    _run(body, debug)
+
+
 def run() -> None:  # console-script entry point
     app(prog_name="briefgen")
 

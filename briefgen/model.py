@@ -75,6 +75,7 @@ class Paragraph:
     """A paragraph of running text."""
 
     inlines: Inlines
+    path: str = ""  # the outline item it renders, e.g. "summary[0]" (anchors the DOCX round trip)
 
 
 @dataclass
@@ -83,6 +84,7 @@ class ItemList:
 
     ordered: bool
     items: list[Inlines]
+    paths: list[str] = field(default_factory=list)  # the outline path of each item
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Actor:
     name: str
     role: Inlines
     stance: str | None = None
+    path: str = ""  # e.g. "actors[0]"
 
 
 @dataclass
@@ -108,6 +111,8 @@ class Position:
     actor: str
     stance: str | None
     points: list[Inlines]
+    stance_path: str = ""  # e.g. "positions[1].stance"
+    point_paths: list[str] = field(default_factory=list)  # e.g. "positions[1].points[0]"
 
 
 @dataclass
@@ -140,6 +145,8 @@ class Risk:
     rating_rank: int | None = None  # 1 … 4
     indicators: list[Inlines] = field(default_factory=list)
     number: int = 0  # 1-based position in the risk list, used to place it in the matrix
+    path: str = ""  # e.g. "risks[3]"
+    indicator_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -176,6 +183,7 @@ class Judgment:
     likelihood: str | None = None  # e.g. "مرجّح"
     band: str | None = None  # e.g. "55–80%"
     confidence: str | None = None  # e.g. "متوسطة"
+    path: str = ""  # e.g. "key_judgments[2]"
 
 
 @dataclass
@@ -191,6 +199,7 @@ class TimelineEvent:
 
     date: str
     inlines: Inlines
+    path: str = ""  # e.g. "timeline[4]"
 
 
 @dataclass
@@ -221,6 +230,14 @@ class EvidenceAnnex:
     """Every claim with its citations, verified quotes and ¶ pinpoints, by section."""
 
     groups: list[AnnexGroup]
+
+
+def item_path(path: tuple) -> str:
+    """An outline path as items are named: ("positions", 1, "points", 0) -> "positions[1].points[0]"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
 
 
 Block = Union[Paragraph, ItemList, ActorTable, PositionGrid, RiskList, RiskMatrix, KeyJudgments, Timeline,

@@ -194,9 +194,16 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"cannot create output folder {out}: {exc.strerror}", code="output-folder") from None
+    record = None
+    if "docx" in payloads:  # the DOCX names its build; the build record lets `review` read the edits back
+        from . import roundtrip
+
+        payloads["docx"], record = roundtrip.stamp(payloads["docx"], checked.loaded, checked.brief)
     targets = {fmt: out / f"{checked.brief.meta.name}.{fmt}" for fmt in payloads}
     published = outputs.publish({targets[fmt]: data for fmt, data in payloads.items()},
                                 cache_folder(project, options.allow_outside), options.overwrite)
+    if record is not None:
+        roundtrip.save(project, record)
     built.outputs = targets
     built.kept = published.kept
     return built

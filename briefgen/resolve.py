@@ -25,6 +25,7 @@ from .model import (
     Section,
     SourceRef,
     Text,
+    item_path,
 )
 from .outline import CiteRef, Item, LoadedOutline, did_you_mean
 from .sources import Library
@@ -157,20 +158,24 @@ def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics, resolve
             sections.append(Section(key, len(sections) + 1, labels[key], blocks))
 
     def paragraphs(key: str) -> list:
-        return [Paragraph(r.item(it, (key, i))) for i, it in enumerate(getattr(o, key))]
+        return [Paragraph(r.item(it, (key, i)), item_path((key, i))) for i, it in enumerate(getattr(o, key))]
 
     add("summary", lambda: paragraphs("summary"))
     add("key_judgments", lambda: tradecraft.key_judgments(r, o, o.lang))
     add("assumptions", lambda: [ItemList(False, [r.item(it, ("assumptions", i), require_cite=False)
-                                                 for i, it in enumerate(o.assumptions)])] if o.assumptions else [])
+                                                 for i, it in enumerate(o.assumptions)],
+                                         [f"assumptions[{i}]" for i in range(len(o.assumptions))])]
+        if o.assumptions else [])
     add("background", lambda: paragraphs("background"))
     add("timeline", lambda: tradecraft.timeline(r, o, labels))
     add("actors", lambda: [ActorTable([Actor(a.name, r.inlines(a.role, a.cite, ("actors", i), text_key="role"),
-                                             a.stance) for i, a in enumerate(o.actors)])] if o.actors else [])
+                                             a.stance, f"actors[{i}]") for i, a in enumerate(o.actors)])]
+        if o.actors else [])
     add("positions", lambda: _positions(r, o))
     add("risks", lambda: tradecraft.risks(r, o, o.lang, labels))
     add("open_questions", lambda: [ItemList(True, [r.item(it, ("open_questions", i), require_cite=False)
-                                                   for i, it in enumerate(o.open_questions)])]
+                                                   for i, it in enumerate(o.open_questions)],
+                                            [f"open_questions[{i}]" for i in range(len(o.open_questions))])]
         if o.open_questions else [])
     if o.annex == "evidence":
         titles = {s.key: s.title for s in sections}
@@ -200,7 +205,9 @@ def _positions(r: _Resolver, o) -> list:
         for i, p in enumerate(o.positions):
             if j < len(p.points):
                 points[i].append(r.item(p.points[j], ("positions", i, "points", j)))
-    return [PositionGrid([Position(p.actor, p.stance, points[i]) for i, p in enumerate(o.positions)])]
+    return [PositionGrid([Position(p.actor, p.stance, points[i], f"positions[{i}].stance",
+                                   [f"positions[{i}].points[{j}]" for j in range(len(points[i]))])
+                          for i, p in enumerate(o.positions)])]
 
 
 def _lint(r: _Resolver, o, library: Library, sections: list[Section]) -> None:

@@ -72,7 +72,8 @@ def key_judgments(r: Citer, o: Outline, lang: str) -> list[KeyJudgments]:
                             hint="add confidence: low, moderate or high", **r.where(path))
         _lint_judgment_sources(r, inlines, path)
         out.append(Judgment(inlines, likelihood.label(lang) if likelihood else None,
-                            likelihood.band if likelihood else None, confidence.label(lang) if confidence else None))
+                            likelihood.band if likelihood else None, confidence.label(lang) if confidence else None,
+                            f"key_judgments[{i}]"))
     return [KeyJudgments(out)] if out else []
 
 
@@ -101,7 +102,8 @@ def risks(r: Citer, o: Outline, lang: str, labels: dict[str, str]) -> list:
         out.append(Risk(spec.title, body, likelihood.label(lang) if likelihood else None,
                         impact.label(lang) if impact else None, likelihood.rank if likelihood else None,
                         impact.rank if impact else None, rating.label(lang) if rating else None,
-                        rating.rank if rating else None, indicators, i + 1))
+                        rating.rank if rating else None, indicators, i + 1, f"risks[{i}]",
+                        [f"risks[{i}].indicators[{j}]" for j in range(len(indicators))]))
     if not out:
         return []
     blocks: list = []
@@ -128,7 +130,8 @@ def timeline(r: Citer, o: Outline, labels: dict[str, str]) -> list[Timeline]:
         events.append(((int(year), int(month or 0), int(day or 0), i), ev, path))
     events.sort(key=lambda e: e[0])
     # Citations are numbered in the order readers meet them: the sorted order.
-    return [Timeline([TimelineEvent(dates.long_date(ev.date, labels), r.item(ev, path)) for _, ev, path in events])] \
+    return [Timeline([TimelineEvent(dates.long_date(ev.date, labels), r.item(ev, path), f"timeline[{path[1]}]")
+                      for _, ev, path in events])] \
         if events else []
 
 

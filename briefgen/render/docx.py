@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from briefgen import model
+from briefgen import anchors, model
 from briefgen.render import docx_parts, docx_reference, docx_styles, docx_tradecraft, ooxml
 from briefgen.render.docx_styles import TEXT_WIDTH
 from briefgen.render.ooxml import el, props
@@ -72,6 +72,9 @@ def script_runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
     return out
 
 
+BOOKMARK_IDS = 10000  # bookmark ids start above any comment id
+
+
 class _Doc:
     """Rendering state: the brief, its direction and the footnotes already referenced."""
 
@@ -84,6 +87,8 @@ class _Doc:
         self.referenced: dict[int, model.Citation] = {}
         self.next_num_id = 3  # 1: bullets, 2: bullets in table cells; ordered lists from 3
         self.commented: list[model.Citation] | None = [] if comments else None  # index = comment id
+        self.anchors = anchors.inline_paths(brief)  # id(inlines) -> outline path, marked by a bookmark
+        self.bookmarks = 0
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -100,7 +105,20 @@ class _Doc:
             out.append(ooxml.text_run(seg, rpr))
         return out
 
+    def anchored(self, path: str, runs: list) -> list:
+        """Runs wrapped in the hidden bookmark naming their outline item (see briefgen.anchors)."""
+        if not path:
+            return runs
+        self.bookmarks += 1
+        ident = str(BOOKMARK_IDS + self.bookmarks)  # annotation ids are unique across comments and bookmarks
+        return [el("w:bookmarkStart", {"w:id": ident, "w:name": anchors.bookmark_name(path)}), *runs,
+                el("w:bookmarkEnd", {"w:id": ident})]
+
     def inline_runs(self, inlines: model.Inlines, style: str | None = None) -> list:
+        path = self.anchors.pop(id(inlines), "")  # popped: an item is anchored once
+        return self.anchored(path, self._inline_runs(inlines, style))
+
+    def _inline_runs(self, inlines: model.Inlines, style: str | None = None) -> list:
         out = []
         previous = None
         for inline in inlines:
@@ -190,9 +208,10 @@ class _Doc:
 
     def actor_table(self, block: model.ActorTable):
         rows = [
-            [[self.para("TableText", self.runs(a.name, "Strong"))],
+            [[self.para("TableText", self.anchored(a.path and f"{a.path}.name", self.runs(a.name, "Strong")))],
              [self.para("TableText", self.inline_runs(a.role))],
-             [self.text_para("TableText", a.stance or "")]]
+             [self.para("TableText", self.anchored(a.stance and a.path and f"{a.path}.stance",
+                                                   self.runs(a.stance or "")))]]
             for a in block.actors
         ]
         header = self.heading_cells(self.label("actor"), self.label("role"), self.label("stance"))
@@ -202,9 +221,10 @@ class _Doc:
         widths = [TEXT_WIDTH // len(block.positions)] * len(block.positions)
         header = []
         for pos in block.positions:
-            cell = [self.text_para("TableHeading", pos.actor)]
+            actor_path = pos.stance_path.replace(".stance", ".actor")
+            cell = [self.para("TableHeading", self.anchored(actor_path, self.runs(pos.actor)))]
             if pos.stance:
-                cell.append(self.text_para("TableText", pos.stance))
+                cell.append(self.para("TableText", self.anchored(pos.stance_path, self.runs(pos.stance))))
             header.append(cell)
         rows = [[self.item_list([point], False, "TableText", in_table=True) if point else []
                  for point in row] for row in block.rows()]
@@ -212,7 +232,8 @@ class _Doc:
 
     def risk_table(self, block: model.RiskList):
         rows = [
-            [[self.para("TableText", self.runs(f"{r.number}. {r.title}" if r.number else r.title, "Strong"))],
+            [[self.para("TableText", [*self.runs(f"{r.number}. " if r.number else "", "Strong"),
+                                      *self.anchored(r.path and f"{r.path}.title", self.runs(r.title, "Strong"))])],
              [self.para("TableText", self.inline_runs(r.body)), *docx_tradecraft.risk_extras(self, r)],
              [self.text_para("TableText", r.likelihood or "")],
              [self.text_para("TableText", r.impact or "")]]

@@ -147,3 +147,46 @@ def core_properties(document, brief: model.Brief) -> None:
     core.modified = stamp
     core.last_printed = stamp
     core.revision = 1
+
+
+CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def custom_properties(blob: bytes, values: dict[str, str]) -> bytes:
+    """The package with docProps/custom.xml holding string properties (both office suites keep them)."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(blob)) as src:
+        members = {info.filename: src.read(info.filename) for info in src.infolist()}
+    props = "".join(
+        f'<property fmtid="{_CUSTOM_FMTID}" pid="{pid}" name={quoteattr(name)}><vt:lpwstr>'
+        f"{ooxml.clean_text(value).replace('&', '&amp;').replace('<', '&lt;')}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(sorted(values.items()), 2))
+    members["docProps/custom.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">' + props + "</Properties>"
+    ).encode("utf-8")
+    types = etree.fromstring(members["[Content_Types].xml"])
+    ct_ns = types.nsmap[None]
+    if not any(o.get("PartName") == "/docProps/custom.xml" for o in types):
+        etree.SubElement(types, f"{{{ct_ns}}}Override", PartName="/docProps/custom.xml", ContentType=CUSTOM_CT)
+    members["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    rels = etree.fromstring(members["_rels/.rels"])
+    rel_ns = rels.nsmap[None]
+    if not any(r.get("Type") == CUSTOM_REL for r in rels):
+        ids = {r.get("Id") for r in rels}
+        rid = next(f"rId{n}" for n in range(1, 1000) if f"rId{n}" not in ids)
+        etree.SubElement(rels, f"{{{rel_ns}}}Relationship", Id=rid, Type=CUSTOM_REL, Target="docProps/custom.xml")
+    members["_rels/.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:  # deterministic_zip compresses it once
+        for name, data in members.items():
+            dst.writestr(name, data)
+    return ooxml.deterministic_zip(out.getvalue())
