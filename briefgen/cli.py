@@ -585,6 +585,57 @@ def watch(
 
 
 @app.command()
+def preview(
+    outline: Path = typer.Argument(Path("outline.yaml"), help="The outline YAML file."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (anything but loopback is "
+                                                         "reachable by others: a warning is printed)."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port (default: any free one; the URL is printed)."),
+    open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the default browser."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
+    allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """The brief live in the browser: updated on every save, diagnostics and evidence one click away.  Example: briefgen preview outline.yaml
+
+    \b
+    Click a footnote number to see the cited paragraph with the quoted words highlighted; the
+    PDF button runs the normal build. Ctrl-C stops the server.
+    """  # noqa: E501
+    from .errors import InputError, UsageError
+
+    def body() -> int:
+        from .preview import server
+        from .preview.session import Session
+
+        if not outline.is_file():
+            raise InputError(f"outline not found: {outline}", code="outline-missing",
+                             hint="give the path of an outline.yaml, e.g. briefgen preview outline.yaml")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            err.print(f"warning: listening on {host}: anyone who can reach this address can read the brief "
+                      "and its sources", markup=False, style="yellow")
+
+        def ready(url: str) -> None:
+            out.print(f"preview at {url}  (Ctrl-C to stop)", markup=False)
+            sys.stdout.flush()
+            if open_browser:
+                import webbrowser
+
+                webbrowser.open(url)
+
+        try:
+            server.serve(Session(outline, template, allow_outside), host, port, ready)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}", code="preview-listen",
+                             hint="choose another --port, or --port 0 for any free one") from None
+        except KeyboardInterrupt:
+            pass
+        err.print("preview stopped", markup=False)
+        return 0
+
+    _run(body, debug)
+
+
+@app.command()
 def review(
     docx_file: Path = typer.Argument(..., metavar="EDITED.docx", help="The DOCX the editor sent back."),
     outline: Optional[Path] = typer.Option(None, "--outline", help="The outline it was built from "

@@ -149,10 +149,13 @@ class _Resolver:
         return inl
 
 
-def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics) -> Brief:
-    """Build the Brief: sections in reading order, one numbered footnote per citation."""
+def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics, resolver: type | None = None) -> Brief:
+    """Build the Brief: sections in reading order, one numbered footnote per citation.
+
+    `resolver`: a subclass of _Resolver (the preview's marks failed citations in the text).
+    """
     o = loaded.outline
-    r = _Resolver(loaded, library, diags)
+    r = (resolver or _Resolver)(loaded, library, diags)
     labels = labels_for(o.lang)
     sections: list[Section] = []
 
