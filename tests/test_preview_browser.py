@@ -10,8 +10,6 @@ import pytest
 
 from briefgen.arabic import normalize
 
-from .preview_support import Preview
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run"]
@@ -39,21 +37,6 @@ def browser():
         b.close()
 
 
-@pytest.fixture()
-def preview(tmp_path):
-    p = Preview(tmp_path / "project")
-    yield p
-    p.http.close()
-    p.stop()
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory):
-    """One server for the tests that only read."""
-    p = Preview(tmp_path_factory.mktemp("shared") / "project")
-    yield p
-    p.http.close()
-    p.stop()
 
 
 @pytest.fixture()

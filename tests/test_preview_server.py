@@ -5,31 +5,11 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-import pytest
-
 from briefgen.arabic import normalize, words
 from briefgen.preview.marks import passage
 from briefgen.preview.server import allowed_hosts
 
 from .preview_support import Preview
-
-
-@pytest.fixture()
-def preview(tmp_path):
-    """A server of its own, for tests that save files."""
-    p = Preview(tmp_path / "project")
-    yield p
-    p.http.close()
-    p.stop()
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory):
-    """One server for the tests that only read."""
-    p = Preview(tmp_path_factory.mktemp("shared") / "project")
-    yield p
-    p.http.close()
-    p.stop()
 
 
 def raw_get(port: int, target: str, host: str | None = None) -> int:
