@@ -31,12 +31,13 @@ corpus: system-check $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/test_bad_inputs.py tests/test_bad_inputs_untrusted.py tests/test_untrusted_docx.py \
 		tests/test_safefs.py tests/test_outputs.py
 
-# README images: the sample brief's first page and a crop of each section, all generated.
+# README images: the sample brief's first page, a crop of each section and `briefgen preview`, all generated.
 docs-images: system-check $(VENV)/.installed-test
 	$(BIN)/briefgen build outline.yaml --format pdf --quiet
 	mkdir -p docs/images
 	pdftoppm -png -r 70 -f 1 -l 1 -singlefile reports/outline.pdf docs/images/sample-page-1
 	$(BIN)/python docs/gallery.py outline.yaml reports/outline.pdf docs/images
+	$(BIN)/python docs/preview_shot.py outline.yaml docs/images/preview.png
 
 # Performance ratios against references measured side by side (see bench/bench.py, bench/RESULTS.md).
 bench: system-check $(VENV)/.installed-test

@@ -14,6 +14,7 @@ Lines (goal in brackets):
   help         briefgen --help / python -c pass                                     [<= 3]
   quotes       verifying 1,000 quotes in 500 sources of 10 KB, next to tokenising them [< 1 s]
   watch        warm in-process rebuild after a one-line outline edit / cold build   [<= 0.6]
+  preview      save-to-update of `briefgen preview` (save, watcher, push, page fetch) / cold PDF build [<= 0.1]
 """
 
 from __future__ import annotations
@@ -318,6 +319,70 @@ def _layout_floor(proj: Path):
     return once
 
 
+def line_preview(proj: Path, runs: int) -> dict:
+    """`briefgen preview` running: a one-line outline save until the page has the new brief / cold PDF build.
+
+    The measured time runs from the save (written beside, renamed over, as editors do) until the
+    push event announcing the new version has arrived and the page's two fetches (state, page) are
+    done, over real HTTP; the reference is a cold `briefgen build --format pdf` of the same project.
+    """
+    import queue
+    import threading
+
+    import httpx
+
+    outline = proj / "outline.yaml"
+    original = outline.read_text(encoding="utf-8")
+    proc = subprocess.Popen([*tool("briefgen"), "preview", "outline.yaml", "--no-open"], cwd=proj,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    url = re.search(r"http://\S+/", proc.stdout.readline()).group()
+    client = httpx.Client(base_url=url, timeout=60)
+    versions: queue.Queue = queue.Queue()
+
+    def listen() -> None:
+        try:
+            with client.stream("GET", "/api/events") as events:
+                for line in events.iter_lines():
+                    if line.startswith("data:"):
+                        versions.put(int(line[5:]))
+        except httpx.HTTPError:  # the bench closed the client: the line is done
+            pass
+
+    threading.Thread(target=listen, daemon=True).start()
+    last = versions.get(timeout=30)
+    edits = iter(range(10_000))
+
+    def save() -> float:
+        nonlocal last
+        n = next(edits)
+        tmp = proj / ".outline.yaml.tmp"
+        tmp.write_text(original.replace('\ntitle: "', f'\ntitle: "{n} ', 1), encoding="utf-8")
+        start = time.perf_counter()
+        os.replace(tmp, outline)
+        while (version := versions.get(timeout=30)) <= last:
+            pass
+        last = version
+        state = client.get("/api/state").json()
+        page = client.get("/").text
+        elapsed = time.perf_counter() - start
+        if not state["ok"] or f'"{n} ' not in page and f">{n} " not in page:
+            raise SystemExit("bench: the preview did not show the edit")
+        return elapsed
+
+    try:
+        out = proj / "out-preview"
+        cold = lambda: run([*tool("briefgen"), "build", "outline.yaml", "--format", "pdf", "--out", str(out), "-q"],  # noqa: E731
+                           cwd=proj)
+        ratio, m, r = side_by_side(save, cold, runs)
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(10)
+        outline.write_text(original, encoding="utf-8")
+    return {"name": "preview: save-to-update (save, watcher, push, page fetch) / cold PDF build", "ratio": ratio,
+            "goal": 0.1, "m": m, "r": r}
+
+
 # --- report ----------------------------------------------------------------------------------
 
 def machine() -> str:
@@ -368,7 +433,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="briefgen performance ratios (see bench/bench.py)")
     parser.add_argument("--runs", type=int, default=5, help="rounds per line (median of ratios); default 5")
     parser.add_argument("--large-runs", type=int, default=3, help="rounds for the ~200-page brief; default 3")
-    parser.add_argument("--only", default="", help="comma-separated subset: build,docx,large,startup,quotes,watch")
+    parser.add_argument("--only", default="",
+                        help="comma-separated subset: build,docx,large,startup,quotes,watch,preview")
     args = parser.parse_args()
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     want = lambda name: not only or name in only  # noqa: E731
@@ -379,6 +445,7 @@ def main() -> int:
         proj = project_copy(tmp)
         steps = [("startup", lambda: line_startup(proj, args.runs)), ("build", lambda: line_build(proj, args.runs)),
                  ("docx", lambda: line_docx(proj, args.runs)), ("watch", lambda: line_watch(proj, args.runs)),
+                 ("preview", lambda: line_preview(proj, args.runs)),
                  ("quotes", lambda: line_quotes(tmp, args.runs)), ("large", lambda: line_large(tmp, args.large_runs))]
         for name, step in steps:
             if want(name):

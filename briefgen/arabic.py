@@ -63,8 +63,11 @@ def fold_word(raw: str, skip: frozenset[str] = frozenset()) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = text.translate(_table(skip)).lower()
     if "hamza-seat" not in skip and "ء" in text:
-        text = text.replace("يء", "ء").replace("وء", "ء")  # شيء / شئ: hamza off or on its seat
+        text = _SEATED_HAMZA.sub("ء", text)  # شيء / شئ: hamza off or on its seat (all seats, so folding is idempotent)
     return text
+
+
+_SEATED_HAMZA = re.compile("[يو]+ء")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class Job:
     reference_docx: Path | None = None
     eml: bool = False
     overwrite: bool = False
+    embed_fonts: bool = True
 
 
 @dataclass
@@ -94,7 +95,7 @@ def build_one(job: Job, progress: Callable[[str], None] | None = None, engine=No
         scaffold.preflight(job.outline, job.allow_outside)
         options = pipeline.Options(out_dir=job.out_dir, template=job.template, allow_outside=job.allow_outside,
                                    comments=job.comments, reference_docx=job.reference_docx, progress=progress,
-                                   overwrite=job.overwrite)
+                                   overwrite=job.overwrite, embed_fonts=job.embed_fonts)
         built = pipeline.build(job.outline, job.formats, options, engine)
     finally:
         if engine is not None:  # a refused empty project never reaches the build: stop the engine here too

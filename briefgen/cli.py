@@ -112,6 +112,8 @@ def build(
     template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
     comments: bool = typer.Option(True, "--comments/--no-comments", help="DOCX: verified quotes as Word comments."),
     reference_docx: Optional[Path] = typer.Option(None, "--reference-docx", help="DOCX: take styles from this file."),
+    embed_fonts: bool = typer.Option(True, "--embed-fonts/--no-embed-fonts", help="DOCX: carry the fonts inside "
+                                     "the file (subset), so Word shows Amiri on machines without it."),
     eml: bool = typer.Option(False, "--eml", help="Also write <output>/<name>.eml: an e-mail draft (subject: the "
                                                   "title; body: the summary; the PDF attached)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, show_default=False,
@@ -142,7 +144,7 @@ def build(
                              hint=f"use --format {','.join(['pdf', *formats])}")
         paths, many = batch.expand(outlines)
         make = lambda p: batch.Job(p, formats, out_dir, template, allow_outside, comments,  # noqa: E731
-                                   reference_docx, eml, overwrite)
+                                   reference_docx, eml, overwrite, embed_fonts=embed_fonts)
         if not many:
             return _build_one(make(paths[0]), as_json, quiet)
         batch.check_collisions(paths, out_dir)
@@ -384,7 +386,9 @@ def sources_list(
 def sources_show(
     source_id: str = typer.Argument(..., help="The source id."),
     directory: Path = typer.Option(Path("sources"), "--dir", help="The sources folder."),
-    dropped: bool = typer.Option(False, "--dropped", help="Also list what cleaning removed."),
+    dropped: bool = typer.Option(False, "--dropped", help="Also list what extraction and cleaning removed."),
+    original: bool = typer.Option(False, "--original", help="Only say where the kept page or PDF is, and check its "
+                                                             "hash."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     debug: bool = typer.Option(False, "--debug"),
 ) -> None:
@@ -398,16 +402,26 @@ def sources_show(
         if source is None:
             raise InputError(f"unknown source id '{source_id}'", code="unknown-source",
                              hint=did_you_mean(source_id, library.ids()) or f"known ids: {', '.join(library.ids())}")
+        from . import ingest
+
+        if original:
+            out.print(ingest.check_original(source.original, source.sha256), markup=False)
+            return 0 if source.original is not None and source.original.is_file() else 1
+        extraction = ingest.left_out(source.original) if dropped and source.original and source.original.is_file() \
+            else []
         if as_json:
             data = {"id": source.id, "paragraphs": [{"n": p.number, "line": p.line, "text": p.text}
                                                     for p in source.paragraphs]}
             if dropped:
-                data["dropped"] = [{"line": d.line, "rule": d.rule, "text": d.text} for d in source.dropped]
+                data["dropped"] = [{"line": None, "rule": rule, "text": text} for text, rule in extraction]
+                data["dropped"] += [{"line": d.line, "rule": d.rule, "text": d.text} for d in source.dropped]
             out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
             return 0
         for p in source.paragraphs:
             out.print(f"¶{p.number}  {p.text}\n", markup=False)
         if dropped:
+            for text, rule in extraction:
+                out.print(f"dropped from the original [{rule}]: {text}", markup=False, style="dim")
             for d in source.dropped:
                 out.print(f"dropped line {d.line} [{d.rule}]: {d.text}", markup=False, style="dim")
         return 0
@@ -452,7 +466,9 @@ def sources_search(
 
 @sources_app.command("add")
 def sources_add(
-    files: list[Path] = typer.Argument(..., help="Article files (.txt or .md), copied unchanged.", show_default=False),
+    files: list[str] = typer.Argument(..., help="Articles: .txt/.md files (copied unchanged), saved web pages "
+                                                "(.html, or the folder saved with one), PDFs, or http(s) links.",
+                                      show_default=False),
     publisher: Optional[str] = typer.Option(None, "--publisher", help="The outlet, e.g. المونيتور."),
     date: Optional[str] = typer.Option(None, "--date", help="Publication date, YYYY-MM-DD; 'none' records that "
                                                             "the text gives no date."),
@@ -464,21 +480,42 @@ def sources_add(
     directory: Path = typer.Option(Path("sources"), "--dir", help="The sources folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
-    """Copy articles into sources/ and register them in sources.yaml.  Example: briefgen sources add ~/Downloads/monitor.txt --publisher "المونيتور" --date 2024-01-25
+    """Add articles to sources/ and register them in sources.yaml.  Example: briefgen sources add ~/Downloads/monitor.html https://example.org/article.pdf
 
     \b
-    Comments and order in sources.yaml are kept; a duplicate id or file name is refused.
+    A page, link or PDF: its text is extracted to ID.txt, the original kept in sources/originals/ (with its
+    sha256), and the metadata it states (title, site, author, date, URL, language) filled in.
+    Comments, order and your corrections in sources.yaml are kept; a changed page becomes ID-v2.
     """  # noqa: E501
     from . import registry
 
+    def progress(n: int, total: int, item: str) -> None:
+        if total > 1 or "://" in item:
+            err.print(f"[{n}/{total}] {'fetching' if '://' in item else 'reading'} {item}", markup=False,
+                      style="dim")
+
     def body() -> int:
         added = registry.add_sources(files, directory, source_id=source_id, title=title, publisher=publisher,
-                                     date=date, url=url)
+                                     date=date, url=url, progress=progress)
         for a in added:
-            err.print(f"added {a.id}: {a.file} «{a.title}», {a.paragraphs} ¶, {a.words} words", markup=False)
+            if a.status == "unchanged":
+                err.print(f"unchanged {a.id}: the same original is already registered; nothing written",
+                          markup=False)
+                continue
+            version = f" (new version of {a.previous})" if a.status == "new-version" else ""
+            err.print(f"added {a.id}{version}: {a.file} «{a.title}», {a.paragraphs} ¶, {a.words} words", markup=False)
+            if a.original is not None:
+                err.print(f"  original kept: {a.original}", markup=False)
+                err.print(f"  filled: {', '.join(a.filled) or 'nothing'}; missing: {', '.join(a.missing) or 'nothing'}"
+                          + (f"; your corrections kept: {', '.join(a.carried)}" if a.carried else ""), markup=False)
             if date is None and a.suggested_date:  # a date found in the text, not assumed to be publication
                 err.print(f"  hint: the text gives the date {a.suggested_date}; add `date: {a.suggested_date}` for "
                           f"it in {directory / 'sources.yaml'} if it is the publication date", markup=False)
+        fresh = [a for a in added if a.status != "unchanged"]
+        if len(added) > 1:
+            incomplete = sum(1 for a in fresh if a.missing)
+            err.print(f"{len(fresh)} added, {len(added) - len(fresh)} unchanged; {incomplete} with metadata missing "
+                      f"(fill it in {directory / 'sources.yaml'})", markup=False)
         err.print(f"cite them as: {', '.join(a.id for a in added)}  (briefgen sources show ID lists the ¶)",
                   markup=False)
         return 0
@@ -543,6 +580,57 @@ def watch(
             watcher.watch(outline, formats, options, interval=interval, report=report)
         except KeyboardInterrupt:
             err.print("stopped watching", markup=False)
+        return 0
+
+    _run(body, debug)
+
+
+@app.command()
+def preview(
+    outline: Path = typer.Argument(Path("outline.yaml"), help="The outline YAML file."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (anything but loopback is "
+                                                         "reachable by others: a warning is printed)."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port (default: any free one; the URL is printed)."),
+    open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the default browser."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
+    allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """The brief live in the browser: updated on every save, diagnostics and evidence one click away.  Example: briefgen preview outline.yaml
+
+    \b
+    Click a footnote number to see the cited paragraph with the quoted words highlighted; the
+    PDF button runs the normal build. Ctrl-C stops the server.
+    """  # noqa: E501
+    from .errors import InputError, UsageError
+
+    def body() -> int:
+        from .preview import server
+        from .preview.session import Session
+
+        if not outline.is_file():
+            raise InputError(f"outline not found: {outline}", code="outline-missing",
+                             hint="give the path of an outline.yaml, e.g. briefgen preview outline.yaml")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            err.print(f"warning: listening on {host}: anyone who can reach this address can read the brief "
+                      "and its sources", markup=False, style="yellow")
+
+        def ready(url: str) -> None:
+            out.print(f"preview at {url}  (Ctrl-C to stop)", markup=False)
+            sys.stdout.flush()
+            if open_browser:
+                import webbrowser
+
+                webbrowser.open(url)
+
+        try:
+            server.serve(Session(outline, template, allow_outside), host, port, ready)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}", code="preview-listen",
+                             hint="choose another --port, or --port 0 for any free one") from None
+        except KeyboardInterrupt:
+            pass
+        err.print("preview stopped", markup=False)
         return 0
 
     _run(body, debug)

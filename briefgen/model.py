@@ -50,6 +50,7 @@ class Citation:
     tolerances: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
     located: str | None = None  # "pull-quote" or "caption": printed outside the article's paragraphs
+    page: str | None = None  # PDF sources: the page(s) of the cited paragraph, e.g. "3" or "3–4"
 
 
 @dataclass
@@ -307,10 +308,22 @@ def short_title(source: SourceRef, words: int = 6) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
+def _where(source: SourceRef, labels: dict[str, str]) -> list[str]:
+    """Where the reader finds the source online: its URL and, when known, the date it was accessed."""
+    if not source.url:
+        return []
+    # in a right-to-left note a URL is isolated as left-to-right (LRI … PDI), or its "/" and digits are reordered
+    url = f"\u2066{source.url}\u2069" if labels.get("lang") == "ar" else source.url
+    if not source.accessed:
+        return [url]
+    return [url, f"{labels.get('accessed', 'accessed')} {display_date(source.accessed, labels)}"]
+
+
 def note_text(citation: Citation, labels: dict[str, str]) -> str:
     """The footnote's reference line, the same in every renderer.
 
-    First note of a source (Arabic news-citation convention): Publisher، «Title»، date، ¶N.
+    First note of a source (Arabic news-citation convention): Publisher، «Title»، date، URL، تاريخ الاطلاع date، ¶N
+    (URL and access date when known; a PDF source's page before the ¶: ص 3، ¶N).
     Later notes of the same source are short: Publisher (or «short title»)، ¶N.
     """
     s = citation.source
@@ -318,9 +331,12 @@ def note_text(citation: Citation, labels: dict[str, str]) -> str:
     if citation.first:
         parts = [p for p in (s.publisher, _quoted(s.title, labels)) if p]
         parts.append(display_date(s.date, labels))
+        parts += _where(s, labels)
     else:
         parts = [s.publisher or _quoted(short_title(s), labels)]
     text = comma.join(parts)
+    if citation.page is not None:
+        text += f"{comma}{labels.get('page_pin', 'p.')} {citation.page}"
     if citation.located:  # a pull-quote or photo caption: say so, and after which ¶ it stands
         where = labels.get(f"located_{citation.located}", citation.located)
         text += comma + (labels.get("located_after", "{where} ¶{para}").format(where=where, para=citation.para)
@@ -343,8 +359,7 @@ def bibliography_text(source: SourceRef, labels: dict[str, str]) -> str:
     comma = labels.get("comma", "، ")
     parts = [p for p in (source.publisher, _quoted(source.title, labels), source.author) if p]
     parts.append(display_date(source.date, labels))
-    if source.url:
-        parts.append(source.url)
+    parts += _where(source, labels)
     text = comma.join(parts)
     text = text if text.endswith(".") else text + "."
     return f"{text} [{source.grade}]" if source.grade else text

@@ -33,6 +33,7 @@ class Options:
     allow_outside: bool = False  # sources and templates may live outside the project folder
     comments: bool = True  # DOCX: each verified quote as a Word comment on the sentence citing it
     reference_docx: Path | None = None  # DOCX: styles, page setup and header from the user's own Word file
+    embed_fonts: bool = True  # DOCX: the fonts travel inside the file (subset, as Word embeds them)
     progress: Callable[[str], None] | None = None  # called with the name of each step as it starts
     overwrite: bool = False  # replace outputs edited since briefgen wrote them (each kept under a dated name first)
 
@@ -142,7 +143,9 @@ def render(brief: Brief, fmt: str, project: Path, diags: Diagnostics, templates:
            options: Options | None = None, stats: dict | None = None) -> bytes:
     """One output format's bytes. Renderers are imported only when asked for."""
     if fmt == "docx":
-        return importlib.import_module("briefgen.render.docx").render(brief, options.comments if options else True, options.reference_docx if options else None)  # noqa: E501
+        options = options or Options()
+        return importlib.import_module("briefgen.render.docx").render(brief, options.comments, options.reference_docx,
+                                                                      options.embed_fonts)
     html = importlib.import_module("briefgen.render.html").render(brief, templates)
     if fmt == "html":
         return html.encode("utf-8")
@@ -264,6 +267,11 @@ def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnosti
     step = step or (lambda name: None)
     worker = None
     payloads: dict[str, bytes] = {}
+    if "docx" in formats and options is not None and options.embed_fonts and options.reference_docx:
+        from .render import docx_fonts  # warned here: a forked DOCX worker's warnings would be lost
+
+        for message in docx_fonts.reference_warnings(options.reference_docx):
+            diags.warning("font-not-embedded", message, hint="install the font, or pass --no-embed-fonts")
     if "pdf" not in formats:
         engine = None  # nothing for it to do; build() stops it
     if engine is not None:

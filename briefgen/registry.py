@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Diagnostics, InputError, UsageError
@@ -34,6 +34,12 @@ class Added:
     paragraphs: int
     words: int
     suggested_date: str | None
+    status: str = "added"  # added | new-version | unchanged
+    previous: str | None = None  # the earlier version (new-version, unchanged)
+    original: Path | None = None  # the kept page or PDF
+    filled: list[str] = field(default_factory=list)  # metadata found in the original
+    missing: list[str] = field(default_factory=list)  # metadata the original does not state
+    carried: list[str] = field(default_factory=list)  # corrections carried over from the previous version
 
 
 def parse_date(text: str) -> dt.date:
@@ -87,10 +93,15 @@ def _load(path: Path):
     return data, entries
 
 
-def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None, title: str | None = None,
-                publisher: str | None = None, date: str | None = None, url: str | None = None) -> list[Added]:
-    """Copy files into folder and append their entries to sources.yaml; all or nothing."""
+def add_sources(files: list[Path | str], folder: Path, *, source_id: str | None = None, title: str | None = None,
+                publisher: str | None = None, date: str | None = None, url: str | None = None,
+                progress=None) -> list[Added]:
+    """Copy files (or extract pages, URLs, PDFs) into folder and append their entries to sources.yaml; all or
+    nothing. progress(i, n, item) is called before each item is read or fetched."""
     from ruamel.yaml.comments import CommentedMap
+
+    from . import ingest
+    from .ingest import register
 
     if not files:
         raise UsageError("no article file given", code="no-files", hint="briefgen sources add article.txt")
@@ -111,12 +122,35 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
     taken |= {p.stem for p in folder.iterdir() if p.suffix in EXTENSIONS}
     seen_names: set[str] = set()
     plan = []
-    for src in files:
+    originals: list[register.Planned] = []
+    for n, item in enumerate(files, 1):
+        if progress is not None:
+            progress(n, len(files), str(item))
+        if isinstance(item, str) and ingest.is_url(item):
+            extracted, origin = _fetch(item), item
+        else:
+            src = Path(item)
+            if src.is_dir():
+                src = ingest.page_folder(src)
+            if src.suffix.lower() not in ingest.PAGE_SUFFIXES + ingest.PDF_SUFFIXES:
+                extracted = None
+            elif not src.is_file():
+                raise InputError(f"no such file: {src}", code="file-missing", hint="give the path of a saved page "
+                                 "or a PDF")
+            else:
+                extracted, origin = ingest.extract_file(src), str(src)
+        if extracted is not None:
+            originals.append(register.plan(extracted, origin, folder, list(entries), taken, source_id=source_id,
+                                           overrides={"title": title, "publisher": publisher, "url": url,
+                                                      "date": when.isoformat() if when else None},
+                                           undated=undated))
+            continue
         if not src.is_file():
             raise InputError(f"no such file: {src}", code="file-missing", hint="give the path of an article file")
         if src.suffix not in EXTENSIONS:
-            raise InputError(f"{src.name}: articles must be .txt or .md files", code="bad-extension", file=str(src),
-                             hint="save the article as plain text with a .txt extension")
+            raise InputError(f"{src.name}: articles must be .txt, .md, .html or .pdf files, or http(s) links",
+                             code="bad-extension", file=str(src),
+                             hint="save the article as a web page (.html) or as plain text (.txt)")
         unsafe = name_problem(src.name)
         if unsafe:
             raise InputError(f"file name '{ascii(src.name)[1:-1]}' {unsafe}", code="bad-source-id", file=str(src),
@@ -137,6 +171,12 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
         seen_names.add(src.name)
         plan.append((src, target, new_id))
     _validate([src for src, _, _ in plan])
+    written = [p for p in originals if p.status != "unchanged"]
+    for p in written:
+        entry = CommentedMap()
+        for key, value in p.entry.items():
+            entry[key] = value
+        entries.append(entry)
     for src, _, new_id in plan:
         entry = CommentedMap()
         entry["id"] = new_id
@@ -152,7 +192,14 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
         for src, target, _ in plan:
             shutil.copyfile(src, target)  # bytes unchanged
             copied.append(target)
-        write_atomic(registry, buffer.getvalue().encode("utf-8"))
+        for p in written:
+            for rel, raw in p.files.items():
+                target = folder / rel
+                target.parent.mkdir(exist_ok=True)
+                copied.append(target)
+                write_atomic(target, raw)
+        if plan or written:
+            write_atomic(registry, buffer.getvalue().encode("utf-8"))
     except BaseException:
         for target in copied:
             target.unlink(missing_ok=True)
@@ -163,7 +210,22 @@ def add_sources(files: list[Path], folder: Path, *, source_id: str | None = None
         s = library.sources.get(new_id)
         result.append(Added(new_id, target, s.ref.title if s else "", len(s.paragraphs) if s else 0,
                             s.words if s else 0, s.suggested_date if s else None))
+    for p in originals:
+        s = library.sources.get(p.id)
+        keys = ("title", "publisher", "author", "date", "url")
+        entry = p.entry or {}
+        result.append(Added(p.id, folder / f"{p.id}.txt", s.ref.title if s else "", len(s.paragraphs) if s else 0,
+                            s.words if s else 0, None, p.status, p.previous,
+                            folder / str(entry["original"]) if entry.get("original") else None,
+                            [k for k in keys if entry.get(k) is not None], [k for k in keys if k not in entry],
+                            p.carried))
     return result
+
+
+def _fetch(url: str):
+    from .ingest.fetch import fetch
+
+    return fetch(url)
 
 
 def _validate(files: list[Path]) -> None:

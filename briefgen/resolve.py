@@ -33,6 +33,14 @@ from .sources import Library
 MARKER = re.compile(r"\[@([A-Za-z0-9_.\-]+)(?:\s*,\s*(?:¶|p\.?|para\.?)\s*(\d+))?\]")
 
 
+def _page(source, para: int | None) -> str | None:
+    """The PDF page(s) of a cited paragraph ("3", "3–4"), when its source records pages."""
+    if para is None or not 0 < para <= len(source.paragraphs) or source.paragraphs[para - 1].pages is None:
+        return None
+    first, last = source.paragraphs[para - 1].pages
+    return str(first) if first == last else f"{first}–{last}"
+
+
 class _Resolver:
     def __init__(self, loaded: LoadedOutline, library: Library, diags: Diagnostics):
         self.loaded, self.library, self.diags = loaded, library, diags
@@ -67,7 +75,7 @@ class _Resolver:
             return None
         first = source.id not in self.cited
         self.cited.add(source.id)
-        citation = Citation(len(self.citations) + 1, source.ref, para, quote, first)
+        citation = Citation(len(self.citations) + 1, source.ref, para, quote, first, page=_page(source, para))
         if match is not None:
             citation.tolerances, citation.spans = match.tolerances, tuple(match.spans)
             citation.located = match.located
@@ -141,10 +149,13 @@ class _Resolver:
         return inl
 
 
-def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics) -> Brief:
-    """Build the Brief: sections in reading order, one numbered footnote per citation."""
+def resolve(loaded: LoadedOutline, library: Library, diags: Diagnostics, resolver: type | None = None) -> Brief:
+    """Build the Brief: sections in reading order, one numbered footnote per citation.
+
+    `resolver`: a subclass of _Resolver (the preview's marks failed citations in the text).
+    """
     o = loaded.outline
-    r = _Resolver(loaded, library, diags)
+    r = (resolver or _Resolver)(loaded, library, diags)
     labels = labels_for(o.lang)
     sections: list[Section] = []
 

@@ -155,6 +155,10 @@ REGISTRY = """\
 #   url:       where it was published / الرابط
 #   accessed:  when you read it / تاريخ الاطلاع
 #   encoding:  only if detection fails, e.g. windows-1256 / الترميز عند الحاجة فقط
+#   lang:      the article's language, e.g. ar / لغة المقال
+#   original:  the saved page or PDF the text was taken from (sources add) / الصفحة أو ملف PDF الأصلي
+#   sha256:    the original's content hash: proof it is unchanged / بصمة الملف الأصلي
+#   pages:     PDF: the line where each page starts / بداية كل صفحة في ملف PDF
 #   reliability: Admiralty grade of the source, A-F / موثوقية المصدر (A إلى F)
 #   credibility: Admiralty grade of the information, 1-6 / مصداقية المعلومة (1 إلى 6)
 # State only what the article supports: leave a key out rather than guess (or write

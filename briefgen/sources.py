@@ -42,6 +42,10 @@ class SourceEntry(BaseModel):
     url: str | None = None
     accessed: str | None = None
     encoding: str | None = None
+    lang: str | None = None  # the article's language as its page states it (ar, en, …)
+    original: str | None = None  # the kept web page or PDF the text was extracted from (sources add)
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")  # the original's content hash
+    pages: list[int] | None = None  # PDF: the line of the .txt where each page starts
     reliability: str | None = Field(None, pattern=r"^[A-F]$", description="Admiralty reliability A–F")
     credibility: int | None = Field(None, ge=1, le=6, description="Admiralty credibility 1–6")
 
@@ -80,6 +84,7 @@ class SourceParagraph:
     line: int
     text: str
     tokens: list[Token]
+    pages: tuple[int, int] | None = None  # PDF: first and last page the paragraph is on
 
 
 @dataclass
@@ -92,6 +97,8 @@ class Source:
     dropped: list[Dropped]
     suggested_date: str | None = None
     declared: frozenset[str] = frozenset()  # metadata keys written in sources.yaml, even as null
+    original: Path | None = None  # the kept page or PDF (sources add)
+    sha256: str | None = None  # its recorded content hash
     origin: _Origin | None = None  # set when the parsed text came from the cache: how to confirm it
 
     def confirm(self, match) -> bool:
@@ -333,8 +340,25 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
     ref = SourceRef(id=entry.id or path.stem, title=entry.title or first, publisher=entry.publisher,
                     author=entry.author, date=entry.date, url=entry.url, accessed=entry.accessed,
                     reliability=entry.reliability, credibility=entry.credibility)
+    if entry.pages:
+        paras = _paged(paras, entry.pages)
     return Source(ref=ref, path=path, paragraphs=paras, dropped=dropped, suggested_date=suggested,
-                  declared=frozenset(entry.model_fields_set), origin=origin)
+                  declared=frozenset(entry.model_fields_set), origin=origin,
+                  original=path.parent / entry.original if entry.original else None, sha256=entry.sha256)
+
+
+def _paged(paras: list[SourceParagraph], starts: list[int]) -> list[SourceParagraph]:
+    """Each paragraph's first and last page, from the .txt line where each page starts."""
+    from dataclasses import replace
+
+    def page_of(line: int) -> int:
+        return max((n for n, start in enumerate(starts, 1) if start <= line), default=1)
+
+    out = []
+    for i, p in enumerate(paras):
+        end = paras[i + 1].line - 1 if i + 1 < len(paras) else max(starts + [p.line])
+        out.append(replace(p, pages=(page_of(p.line), max(page_of(p.line), page_of(end)))))
+    return out
 
 
 @dataclass

@@ -62,3 +62,25 @@ def cli():
 def require(tool: str) -> None:
     if shutil.which(tool) is None:
         pytest.skip(f"{tool} is not installed (apt-get install {'poppler-utils' if tool.startswith('pdf') else tool})")
+
+
+@pytest.fixture()
+def preview(tmp_path):
+    """A `briefgen preview` server of its own over a scratch copy of the sample, for tests that save files."""
+    from .preview_support import Preview
+
+    p = Preview(tmp_path / "project")
+    yield p
+    p.http.close()
+    p.stop()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One `briefgen preview` server per test module, for the tests that only read."""
+    from .preview_support import Preview
+
+    p = Preview(tmp_path_factory.mktemp("shared") / "project")
+    yield p
+    p.http.close()
+    p.stop()

@@ -253,7 +253,7 @@ def test_tables_are_rtl_with_repeating_headers(ar_bytes):
     labels = labels_for("ar")
     for tbl in tables:
         assert tbl.find("w:tblPr/w:bidiVisual", NS) is not None
-        assert tbl.find("w:tblPr/w:tblStyle", NS).get(_w("val")) == "BriefTable"
+        assert tbl.find("w:tblPr/w:tblStyle", NS).get(_w("val")) in ("BriefTable", "PositionsTable")
         assert tbl.find("w:tr/w:trPr/w:tblHeader", NS) is not None
         widths = [int(c.get(_w("w"))) for c in tbl.findall("w:tblGrid/w:gridCol", NS)]
         assert sum(widths) <= 11906 - 2 * 1134
@@ -348,7 +348,9 @@ def test_docx2python_text_in_logical_order(ar_bytes):
     assert "قال لويد أوستن (Lloyd Austin) إن 2500 جندي سيبقون في العراق حتى 2024-09-30" in text
     order = [text.index(s) for s in ("الوجود العسكري", "1. الملخّص", "2. الفاعلون", "المصادر")]
     assert order == sorted(order)
-    assert "Reuters، «Pentagon to keep troops in Iraq»، 05/03/2024، ¶3." in text
+    # a first note carries the URL when the source has one, isolated left to right (#17)
+    url = "\u2066https://example.com/a?x=1&y=2\u2069"
+    assert f"Reuters، «Pentagon to keep troops in Iraq»، 05/03/2024، {url}، ¶3." in text
 
 
 def test_two_renders_are_byte_identical():

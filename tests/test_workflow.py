@@ -189,11 +189,11 @@ def test_sources_add_refuses_an_existing_file_name(cli, fresh, tmp_path):
 
 def test_sources_add_refuses_binary_and_unknown_files(cli, fresh, tmp_path):
     (tmp_path / "scan.txt").write_bytes(b"\x89PNG\x00\x00")
-    (tmp_path / "page.html").write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / "page.odt").write_text("<p>x</p>", encoding="utf-8")
     result = cli("sources", "add", tmp_path / "scan.txt")
     assert result.exit_code == 1 and "binary" in result.output
-    result = cli("sources", "add", tmp_path / "page.html")
-    assert result.exit_code == 1 and ".txt or .md" in result.output
+    result = cli("sources", "add", tmp_path / "page.odt")
+    assert result.exit_code == 1 and ".txt, .md, .html or .pdf" in result.output
     result = cli("sources", "add", tmp_path / "missing.txt")
     assert result.exit_code == 1 and "no such file" in result.output
     assert [p.name for p in (fresh / "sources").iterdir()] == ["sources.yaml"]

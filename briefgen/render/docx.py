@@ -10,7 +10,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from briefgen import anchors, model
-from briefgen.render import docx_parts, docx_reference, docx_styles, docx_tradecraft, ooxml
+from briefgen.render import docx_fonts, docx_parts, docx_reference, docx_styles, docx_tradecraft, ooxml
 from briefgen.render.docx_styles import TEXT_WIDTH
 from briefgen.render.ooxml import el, props
 
@@ -224,11 +224,13 @@ class _Doc:
             actor_path = pos.stance_path.replace(".stance", ".actor")
             cell = [self.para("TableHeading", self.anchored(actor_path, self.runs(pos.actor)))]
             if pos.stance:
-                cell.append(self.para("TableText", self.anchored(pos.stance_path, self.runs(pos.stance))))
+                cell.append(self.para("PositionStance", self.anchored(pos.stance_path, self.runs(pos.stance))))
             header.append(cell)
         rows = [[self.item_list([point], False, "TableText", in_table=True) if point else []
                  for point in row] for row in block.rows()]
-        return self.table(widths, header, rows)
+        tbl = self.table(widths, header, rows)
+        tbl.find(f"{ooxml.qn('w:tblPr')}/{ooxml.qn('w:tblStyle')}").set(ooxml.qn("w:val"), "PositionsTable")
+        return tbl
 
     def risk_table(self, block: model.RiskList):
         rows = [
@@ -262,11 +264,13 @@ def _drop_rels(rels, reltypes: set[str]) -> None:
         rels.pop(rid)
 
 
-def render(brief: model.Brief, comments: bool = True, reference_docx: Path | None = None) -> bytes:
+def render(brief: model.Brief, comments: bool = True, reference_docx: Path | None = None,
+           embed_fonts: bool = True) -> bytes:
     """The .docx file of a brief, byte-identical for identical inputs.
 
     comments: each citation with a verified quote becomes a Word comment on the paragraph citing it.
     reference_docx: a Word file whose styles, page setup, header and footer the brief takes on.
+    embed_fonts: the faces the styles name travel inside the file, subset (docx_fonts).
     """
     reference = docx_reference.load(reference_docx)  # fails (InputError) before any work
     document = docx.Document()
@@ -313,6 +317,8 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
 
     docx_parts.section(document, d)
     docx_reference.apply(document, reference, d)
+    if embed_fonts:
+        docx_fonts.embed(document)
     docx_parts.core_properties(document, brief)
     buf = io.BytesIO()
     document.save(buf)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from briefgen import model
+from briefgen.render.docx_styles import CARD, RATING_FILL
 from briefgen.render.ooxml import el, props
-
-# Risk-matrix bands (low … very high): lightness steps that stay apart in greyscale print.
-RATING_FILL = {1: "EEF5EA", 2: "FBE7A6", 3: "F0A35E", 4: "B8322A"}
 
 
 def block(d, blk) -> list | None:
@@ -25,53 +23,68 @@ def block(d, blk) -> list | None:
 
 
 def key_judgments(d, blk: model.KeyJudgments) -> list:
-    """Numbered judgments, each followed by its own line: likelihood (term, band) · confidence."""
+    """Numbered cards (styles Key Judgment, Key Judgment Meta): the judgment, then its own line,
+    likelihood (term, band) · confidence, on the same shaded ground with the accent bar."""
     out = []
     for n, j in enumerate(blk.judgments, 1):
-        out.append(d.para("Normal", [*d.runs(f"{n}. ", "Strong"), *d.inline_runs(j.inlines)]))
+        out.append(d.para("KeyJudgment", [*d.runs(f"{n}. ", "KeyJudgmentNumber"), *d.inline_runs(j.inlines)]))
         meta = []
         if j.likelihood:
             meta += d.runs(f"{d.label('likelihood')}: ")
-            meta += d.runs(j.likelihood, "Strong")
+            meta += d.runs(j.likelihood, "KeyJudgmentValue")
             if j.band:
                 meta += d.runs(f" ({j.band})")
         if j.confidence:
-            meta += d.runs(("    " if meta else "") + f"{d.label('confidence')}: ")
-            meta += d.runs(j.confidence, "Strong")
+            if meta:
+                meta.append(_tab_run(d))
+            meta += d.runs(f"{d.label('confidence')}: ")
+            meta += d.runs(j.confidence, "KeyJudgmentValue")
         if meta:
-            out.append(d.para("TableText", meta))
+            out.append(d.para("KeyJudgmentMeta", meta))
     return out
 
 
+def _tab_run(d):
+    return el("w:r", children=[props("w:rPr", [el("w:rtl") if d.rtl else None]), el("w:tab")])
+
+
 def timeline(d, blk: model.Timeline) -> list:
-    """A two-column table: date, event."""
-    rows = [[[d.para("TableText", d.runs(ev.date, "Strong"))], [d.para("TableText", d.inline_runs(ev.inlines))]]
+    """One Timeline Event paragraph per event: a dot against the rule (Timeline Dot), the date
+    (Timeline Date), a tab, the event; the paragraphs' shared start border is the PDF's rule."""
+    return [d.para("TimelineEvent", [*d.runs("\u2022 ", "TimelineDot"), *d.runs(ev.date, "TimelineDate"), _tab_run(d),
+                                     *d.inline_runs(ev.inlines)])
             for ev in blk.events]
-    header = d.heading_cells(d.label("date"), d.label("event"))
-    return [d.table([2200, _text_width(d) - 2200], header, rows)]
 
 
 def risk_matrix(d, blk: model.RiskMatrix) -> list:
     """Likelihood (rows, highest first) × impact (columns); shaded cells hold the risk numbers."""
-    widths = [1800] + [(_text_width(d) - 1800) // 5] * 5
+    widths = [1700] + [1100] * 5  # about the PDF's 52 pt cells, centred
     tbl = el("w:tbl", children=[
         props("w:tblPr", [el("w:tblStyle", {"w:val": "BriefTable"}), el("w:bidiVisual") if d.rtl else None,
                           el("w:tblW", {"w:w": str(sum(widths)), "w:type": "dxa"}),
-                          el("w:jc", {"w:val": "center"}), el("w:tblLayout", {"w:type": "fixed"})]),
+                          el("w:jc", {"w:val": "center"}), el("w:tblLayout", {"w:type": "fixed"}),
+                          el("w:tblLook", {"w:val": "0000", "w:firstRow": "0", "w:lastRow": "0", "w:firstColumn": "0",
+                                           "w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"})]),
         el("w:tblGrid", children=[el("w:gridCol", {"w:w": str(w)}) for w in widths]),
     ])
     header = [f"{d.label('likelihood')} \\ {d.label('impact')}", *blk.impact_labels]
-    tbl.append(_row(d, widths, [(d.text_para("TableHeading", t), None) for t in header], header=True))
+    # The scales' labels on the card ground, as in the PDF (not the tables' dark header row).
+    tbl.append(_row(d, widths, [(d.text_para("RiskMatrixCell", t), CARD) for t in header], header=True))
     for likelihood in range(5, 0, -1):
-        cells = [(d.text_para("TableText", blk.likelihood_labels[likelihood - 1]), None)]
+        cells = [(d.text_para("TableText", blk.likelihood_labels[likelihood - 1]), CARD)]
         for impact in range(1, 6):
-            numbers = "  ".join(str(r.number) for r in blk.cell(likelihood, impact))
+            runs = []
+            for risk in blk.cell(likelihood, impact):
+                runs += ([*d.runs("  ")] if runs else []) + d.runs(str(risk.number), "RiskNumber")
             rating = blk.cell_rating(likelihood, impact)
-            cells.append((d.para("TableHeading", d.runs(numbers) if numbers else []), RATING_FILL[rating]))
+            cells.append((d.para("RiskMatrixCell", runs), RATING_FILL[rating]))
         tbl.append(_row(d, widths, cells))
-    legend = "  ·  ".join(blk.rating_labels)
-    caption = f"{d.label('risk_matrix')}: {d.label('matrix_caption')}. {legend}"
-    return [tbl, d.text_para("TableText", caption)]
+    legend = []
+    for rank, label in enumerate(blk.rating_labels, 1):
+        legend += ([*d.runs(" ")] if legend else []) + d.runs(f" {label} ", f"RiskBand{rank}")
+    caption = d.runs(f"{d.label('risk_matrix')}: {d.label('matrix_caption')}. ")
+    # An empty paragraph first: a table right after the risks table would merge with it (Word, LibreOffice).
+    return [d.para("RiskMatrixCaption", []), tbl, d.para("RiskMatrixCaption", caption + legend)]
 
 
 def _row(d, widths, cells, header: bool = False):
@@ -116,7 +129,8 @@ def risk_extras(d, risk: model.Risk) -> list:
     """Paragraphs under a risk's description in the risks table: rating and indicators."""
     out = []
     if risk.rating:
-        out.append(d.para("TableText", d.runs(f"{d.label('rating')}: ") + d.runs(risk.rating, "Strong")))
+        band = f"RiskBand{risk.rating_rank}" if risk.rating_rank in RATING_FILL else "Strong"
+        out.append(d.para("TableText", d.runs(f"{d.label('rating')}: ") + d.runs(f" {risk.rating} ", band)))
     if risk.indicators:
         out.append(d.para("TableText", d.runs(d.label("indicators"), "Strong")))
         out.extend(d.item_list(risk.indicators, False, "TableText", in_table=True))

@@ -1,0 +1,1 @@
+"""Preview stage: `briefgen preview`, the brief live in a browser (session.py, marks.py, server.py)."""

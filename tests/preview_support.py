@@ -1,0 +1,68 @@
+"""Test support for `briefgen preview`: a real server process on 127.0.0.1 over a scratch project."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from .conftest import ROOT, SAMPLE_OUTLINE, SAMPLE_SOURCES
+
+
+class Preview:
+    """A running `briefgen preview --no-open` over a copy of the sample project (with its theme)."""
+
+    def __init__(self, root: Path, outline_text: str | None = None):
+        self.root = root
+        shutil.copytree(SAMPLE_SOURCES, root / "sources", dirs_exist_ok=True)
+        shutil.copytree(ROOT / "templates", root / "templates", dirs_exist_ok=True)
+        self.outline = root / "outline.yaml"
+        self.outline.write_text(outline_text or SAMPLE_OUTLINE.read_text(encoding="utf-8"), encoding="utf-8")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "briefgen", "preview", "outline.yaml", "--no-open"],
+                                     cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not found:
+            self.stop()
+            raise AssertionError(f"no URL printed: {line!r} {self.proc.stderr.read()}")
+        self.url, self.port = found.group(), int(found.group(1))
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+
+    def state(self) -> dict:
+        return self.http.get("/api/state").json()
+
+    def save(self, text: str, path: Path | None = None) -> None:
+        """Save the way editors do: write a new file beside it, then rename it over the old one."""
+        target = path or self.outline
+        tmp = target.with_name(f".{target.name}.swp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+
+    def wait_version(self, after: int, timeout: float = 20) -> dict:
+        """The state once its version is above `after` (the watcher has seen a save and updated)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.state()
+            if state["version"] > after:
+                return state
+            time.sleep(0.05)
+        raise AssertionError(f"no update after version {after} within {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()

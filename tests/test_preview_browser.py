@@ -1,0 +1,146 @@
+"""briefgen preview in a real browser: Playwright driving Debian's chromium against a real server."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+
+import pytest
+
+from briefgen.arabic import normalize
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+TITLE = "محادثات إنهاء مهمة التحالف الدولي في العراق"
+
+
+def until(page, expression: str, timeout: float = 20) -> None:
+    """Poll a JavaScript expression until it is true (page.wait_for_function needs eval, which the page's
+    Content-Security-Policy forbids, as it should)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install "
+                                                                      "-e '.[test]')")
+    if not shutil.which("chromium"):
+        pytest.skip("chromium is not installed (apt-get install chromium); the browser tests drive it")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+
+
+@pytest.fixture()
+def page(browser, request):
+    """A fresh browser page on the test's server: `preview` (its own) if the test asks for it, else `shared`."""
+    preview = request.getfixturevalue("preview" if "preview" in request.fixturenames else "shared")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)  # e.g. CSP refusals
+    pg.goto(preview.url)
+    pg.wait_for_selector("html[data-bg-connected]")  # the push channel is open
+    yield pg
+    context.close()
+    if getattr(pg, "bg_allow_404", False):
+        errors = [e for e in errors if "status of 404" not in e]
+    assert not errors, errors
+
+
+def test_page_loads_right_to_left_with_the_title(page):
+    assert page.eval_on_selector("html", "e => e.dir") == "rtl"
+    assert page.inner_text("#bg-brief h1.title") == TITLE
+    assert page.title() == TITLE
+    assert page.inner_text("#bg-counts") == "0 errors, 0 warnings"
+    # Amiri came from the server and is the face the brief's text is set in
+    loaded = page.evaluate("document.fonts.ready.then(fs => [...fs].filter(f => f.status === 'loaded')"
+                           ".map(f => f.family.replace(/\"/g, '')))")
+    assert "Amiri" in loaded
+    assert page.evaluate("getComputedStyle(document.querySelector('#bg-brief p')).fontFamily").startswith("Amiri")
+
+
+def test_a_citation_click_shows_the_source_paragraph_with_the_quote_highlighted(page, shared):
+    page.click("#bg-brief .fn[data-n='1']")
+    page.wait_for_selector("#bg-evidence mark")
+    panel = page.locator("#bg-evidence")
+    assert "¶7" in panel.inner_text()
+    assert "C2" in panel.inner_text()
+    marked = page.locator("#bg-evidence mark").all_inner_texts()
+    expected = shared.http.get("/api/citation/1").json()
+    assert [normalize(m) for m in marked] == [normalize(expected["quote"])]
+    para = page.inner_text("#bg-evidence .bg-para")
+    assert para == expected["text"] and marked[0] in para
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#bg-evidence")
+
+
+def test_saving_the_outline_updates_the_page_without_a_reload_keeping_the_scroll(page, preview):
+    page.evaluate("window.__sameDocument = true")
+    page.evaluate("window.scrollTo(0, 1500)")
+    until(page, "window.scrollY === 1500")
+    text = preview.outline.read_text(encoding="utf-8")
+    preview.save(text.replace(TITLE, "عنوان جديد بعد الحفظ", 1))
+    until(page, "document.querySelector('#bg-brief h1.title').textContent === 'عنوان جديد بعد الحفظ'")
+    assert page.evaluate("window.__sameDocument") is True  # no reload: the same document was updated in place
+    assert page.evaluate("window.scrollY") == 1500
+
+
+def test_saving_a_broken_outline_shows_the_errors_and_keeps_the_last_good_brief(page, preview):
+    preview.save("title: [unclosed\nsummary: - :\n")
+    page.wait_for_selector("#bg-banner:not([hidden])")
+    assert "last good brief" in page.inner_text("#bg-banner")
+    assert page.is_visible("#bg-diags")
+    first = page.locator("#bg-diags .bg-diag").first
+    assert "outline.yaml:" in first.inner_text() and "error" in first.inner_text()
+    first.click()
+    assert "title: [unclosed" in first.locator(".bg-context").inner_text()
+    assert page.inner_text("#bg-brief h1.title") == TITLE
+    assert preview.proc.poll() is None  # the server goes on
+    text = (preview.root / "outline.yaml").read_text(encoding="utf-8")
+    assert text.startswith("title: [unclosed")
+
+
+def test_the_pdf_button_builds_a_valid_pdf(page, preview):
+    from pypdf import PdfReader
+
+    page.click("#bg-pdf")
+    link = page.wait_for_selector("#bg-pdf-link", timeout=120_000)
+    response = page.request.get(preview.url.rstrip("/") + link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.body()))
+    assert len(reader.pages) >= 3
+    assert (preview.root / "reports" / "outline.pdf").read_bytes() == response.body()  # the normal build's output
+
+
+def test_a_foreign_host_and_a_path_outside_the_project_are_refused(page, shared):
+    refused = page.request.get(shared.url + "api/state", headers={"Host": f"rebinding.example:{shared.port}"})
+    assert refused.status == 403
+    outside = page.goto(shared.url + "../../../../etc/passwd")
+    assert outside.status == 404
+    assert page.goto(shared.url + "sources/hassan.txt").status == 404
+    page.bg_allow_404 = True  # the browser logs each refused page as a console error
+
+
+def test_a_failed_quote_is_marked_and_its_mark_opens_the_diagnostic(page, preview):
+    text = preview.outline.read_text(encoding="utf-8")
+    good = "خشية إنعاش تنظيم داعش من جديد"
+    assert good in text
+    preview.save(text.replace(good, "خشية إنعاش تنظيم القاعدة من جديد", 1))
+    page.wait_for_selector("#bg-brief .bg-failed")
+    assert page.inner_text("#bg-counts").startswith("1 error")
+    assert page.is_hidden("#bg-banner")  # the brief itself was updated: only the quote failed
+    page.click("#bg-brief .bg-failed")
+    focused = page.locator("#bg-diags .bg-diag.bg-focus")
+    assert "quote not found in source 'hafryat'" in focused.inner_text()
+    assert page.locator("#bg-diags .bg-diag.bg-focus del").count() >= 1  # the closest passage, words marked
+    assert "القاعدة" in focused.locator(".bg-here").inner_text()
