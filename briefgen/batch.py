@@ -220,7 +220,7 @@ def check_collisions(outlines: list[Path], out_dir: Path | None) -> None:
     """Two outlines writing the same output file would overwrite each other: refuse up front."""
     targets: dict[tuple, Path] = {}
     for p in outlines:
-        folder = out_dir.resolve() if out_dir else p.parent.resolve()
+        folder = os.path.realpath(out_dir if out_dir else p.parent)  # never raises on a symlink loop
         key = (folder, p.stem)
         if key in targets:
             raise UsageError(f"{targets[key]} and {p} would both write {p.stem}.* in the same folder",

@@ -234,6 +234,9 @@ CASES = [
                                                       link(".briefgen-cache/.gitignore", "{outside}-gitignore")),
          code=0, written=True, says="wrote"),
     case("output-file-symlink-loop", setup=link("reports/outline.html", "{self}"), code=3, says="outline.html"),
+    case("out-symlink-loop-batch", setup=both(link("loop", "{self}"),
+                                               lambda root: (root / "two.yaml").write_text(BASE, encoding="utf-8")),
+         args=["@ROOT@/two.yaml", "--out", "@ROOT@/loop"], code=3, says="cannot create output folder"),
     # numbers on the command line
     case("watch-interval-inf", cmd="watch", args=["--interval", "inf"], code=2, says="'--interval'"),
     case("watch-interval-nan", cmd="watch", args=["--interval", "nan"], code=2, says="'--interval'"),
