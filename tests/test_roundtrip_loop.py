@@ -180,6 +180,9 @@ def test_edits_made_in_libreoffice_itself(tmp_path):
             break
         time.sleep(1 + attempt)
     assert dst.is_file(), "LibreOffice did not run the editing macro"
+    from briefgen.render import docx_fonts  # issue #18: an edit made in LibreOffice keeps the embedded fonts
+
+    assert {("Amiri", "Regular"), ("Amiri", "Bold")} <= set(docx_fonts.embedded_fonts(dst.read_bytes()))
     rv = reviewer.review(dst, proj / "outline.yaml")
     items = {i.path: i for i in rv.items}
     assert {p: i.flags for p, i in items.items()} == {"summary[0]": ["tracked"], "background[2]": ["untracked"],
