@@ -18,8 +18,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import anchors
+from . import anchors, safefs
 from .errors import InputError
+from .outline import MAX_OUTLINE_BYTES
 from .review import Review, outline_text
 
 
@@ -83,7 +84,7 @@ def _cut_entry(text: str, seq: SequenceNode, entry: Node) -> tuple[int, int, str
 def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
     """Write the review's item changes into the outline (conflicts skipped); the new text is returned too."""
     try:
-        text = outline.read_text(encoding="utf-8")
+        text = safefs.read_file(outline, MAX_OUTLINE_BYTES, "outline", code="outline-unreadable").decode("utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # the pure-Python loader: marks count characters
     except (OSError, UnicodeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot edit {outline}: {exc}", code="outline-unreadable", file=str(outline)) from None

@@ -14,9 +14,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import anchors, docx_read, roundtrip, yamlpos
+from . import anchors, docx_read, roundtrip, safefs, yamlpos
 from .docx_read import normalize
 from .errors import InputError
+from .outline import MAX_OUTLINE_BYTES
+
+MAX_DOCX_BYTES = 100 * 1024 * 1024  # a brief with pictures and embedded fonts is a few MB
 
 _TOKEN = re.compile(r"\[\^([^\]]*)\]")
 _NOTE = re.compile(r"\s*\[\^([^\]]*)\]")
@@ -265,18 +268,15 @@ def _reference(note: str) -> str:
 
 def _current(outline: Path) -> yamlpos.Located | None:
     try:
-        return yamlpos.load(outline.read_text(encoding="utf-8"), str(outline))
-    except (OSError, UnicodeError, InputError):
+        return yamlpos.load(safefs.read_file(outline, MAX_OUTLINE_BYTES, "outline").decode("utf-8-sig"), str(outline))
+    except (UnicodeError, InputError):
         return None
 
 
 def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = False) -> Review:
     """Read an edited DOCX, find its build's record (or rebuild it) and compare."""
-    try:
-        data = docx_path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {docx_path}: {exc.strerror}", code="docx-missing", file=str(docx_path),
-                         hint="give the path of the .docx the editor sent back") from None
+    data = safefs.read_file(docx_path, MAX_DOCX_BYTES, "edited DOCX", code="docx-missing",
+                            hint="give the path of the .docx the editor sent back")
     doc = docx_read.read(data, str(docx_path))
     build = doc.properties.get(roundtrip.BUILD_PROP, "")
     paths = docx_read.anchored(doc)

@@ -436,3 +436,14 @@ def test_tracked_quote_edit_in_a_footnote(proj, cli, changes):
         assert outline.read_text(encoding="utf-8") == original.replace("هناك ما يقارب من", "هناك ما يزيد على")
     else:
         assert result.exit_code == 0 and outline.read_text(encoding="utf-8") == original
+
+
+def test_review_of_a_fifo_or_folder_is_an_error_not_a_hang(tmp_path, cli):
+    import os
+
+    fifo = tmp_path / "sent-back.docx"
+    os.mkfifo(fifo)
+    result = cli("review", fifo)
+    assert result.exit_code == 1 and "named pipe" in result.output and "Traceback" not in result.output
+    result = cli("review", tmp_path)
+    assert result.exit_code == 1 and "a folder" in result.output
