@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import outputs, prefork, safefs
 from .cache import CACHE_DIR, Cache
@@ -206,18 +206,17 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
                                       f"{safefs.shorten(link, 100)}; briefgen takes its styles, not its links: "
                                       "dropped", file=str(options.reference_docx),
                                       hint="insert pictures into the header (not linked) to keep them")
+    from . import roundtrip  # the DOCX names its build; the build record lets `review` read the edits back
+
+    extras: dict = {}
     payloads = render_all(checked.brief, formats, project, built.diagnostics, templates, options, built.stats, step,
-                          engine)
+                          engine, lambda data: roundtrip.stamp(data, checked.loaded, checked.brief), extras)
     step("writing outputs")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"cannot create output folder {out}: {exc.strerror}", code="output-folder") from None
-    record = None
-    if "docx" in payloads:  # the DOCX names its build; the build record lets `review` read the edits back
-        from . import roundtrip
-
-        payloads["docx"], record = roundtrip.stamp(payloads["docx"], checked.loaded, checked.brief)
+    record = extras.get("docx")
     targets = {fmt: out / f"{checked.brief.meta.name}.{fmt}" for fmt in payloads}
     published = outputs.publish({targets[fmt]: data for fmt, data in payloads.items()},
                                 cache_folder(project, options.allow_outside), options.overwrite)
@@ -255,7 +254,9 @@ def cache_folder(project: Path, allow_outside: bool = False) -> Path:
 
 def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnostics, templates: Path,
                options: Options | None = None, stats: dict | None = None,
-               step: Callable[[str], None] | None = None, engine: prefork.Child | None = None) -> dict[str, bytes]:
+               step: Callable[[str], None] | None = None, engine: prefork.Child | None = None,
+               docx_finish: Callable[[bytes], tuple[bytes, Any]] | None = None,
+               extras: dict[str, Any] | None = None) -> dict[str, bytes]:
     """Every format's bytes, or an exception and none of them.
 
     Two cores, one wait: with a warm PDF `engine` (prefork.engine) the child lays out the PDF while
@@ -263,8 +264,15 @@ def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnosti
     is rendered in a forked child while this process lays out the PDF. A child runs the very same
     function on the very same brief, so the bytes equal a sequential render's; an error in a child
     is re-raised here, and nothing is written before every format is done.
+    `docx_finish` (the build's stamp and record) runs on the DOCX bytes right where they are made, so
+    it overlaps the PDF layout too; what it returns beside the bytes goes into `extras["docx"]`.
     """
     step = step or (lambda name: None)
+
+    def docx(target_diags: Diagnostics, target_stats: dict | None) -> tuple[bytes, Any]:
+        data = render(brief, "docx", project, target_diags, templates, options, target_stats)
+        return docx_finish(data) if docx_finish else (data, None)
+
     worker = None
     payloads: dict[str, bytes] = {}
     if "docx" in formats and options is not None and options.embed_fonts and options.reference_docx:
@@ -283,18 +291,24 @@ def render_all(brief: Brief, formats: list[str], project: Path, diags: Diagnosti
         if "html" in formats:
             payloads["html"] = html.encode("utf-8")
     elif CONCURRENT and "pdf" in formats and "docx" in formats and not prefork.sequential():
-        worker = prefork.Child(lambda: render(brief, "docx", project, Diagnostics(), templates, options, None),
-                               failure="DOCX rendering failed", code="docx-failed")
+        worker = prefork.Child(lambda: docx(Diagnostics(), None), failure="DOCX rendering failed", code="docx-failed")
     try:
         for fmt in formats:
             if fmt in payloads or fmt == "pdf" and engine is not None or fmt == "docx" and worker is not None:
                 continue
             step(f"rendering {fmt.upper()}")
-            payloads[fmt] = render(brief, fmt, project, diags, templates, options, stats)
+            if fmt == "docx":
+                payloads[fmt], extra = docx(diags, stats)
+                if extras is not None:
+                    extras["docx"] = extra
+            else:
+                payloads[fmt] = render(brief, fmt, project, diags, templates, options, stats)
         if engine is not None:
             payloads["pdf"] = _pdf_done(engine.result(), diags, stats)
         if worker is not None:
-            payloads["docx"] = worker.result()
+            payloads["docx"], extra = worker.result()
+            if extras is not None:
+                extras["docx"] = extra
     finally:
         if worker is not None:  # this process failed first: stop the worker, leave no zombie
             worker.close()
