@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -10,7 +11,7 @@ import zipfile
 import docx
 import pytest
 
-from briefgen import model
+from briefgen import model, pipeline
 from briefgen.render import docx as docx_render
 from tests.test_docx_render import NS, _w, make_brief, part, plain
 
@@ -56,27 +57,46 @@ def test_comments_anchored_in_the_paragraph_citing_them(brief, blob):
             cid = start.get(_w("id"))
             # The range opens at the paragraph's start (only other range starts before it) ...
             assert all(c.tag in (_w("pPr"), _w("commentRangeStart")) for c in children[:children.index(start)])
-            # ... and ends right after the footnote reference of the quoted citation, in the same paragraph.
+            # ... and ends right before the footnote reference of the quoted citation, in the same paragraph,
+            # its mark between the two (or, for the document's second note, right after that note).
             (end,) = p.findall(f"w:commentRangeEnd[@w:id='{cid}']", NS)
-            note = end.getprevious().find("w:footnoteReference", NS)
-            assert by_number[int(note.get(_w("id")))].quote
             (mark,) = p.findall(f"w:r/w:commentReference[@w:id='{cid}']", NS)
-            rpr = mark.getparent().find("w:rPr", NS)
+            mark = mark.getparent()
+            note_run = end.getnext().getnext() if end.getnext() is mark else end.getnext()
+            note = note_run.find("w:footnoteReference", NS)
+            assert by_number[int(note.get(_w("id")))].quote
+            assert mark in (end.getnext(), note_run.getnext())
+            rpr = mark.find("w:rPr", NS)
             assert rpr.find("w:rStyle", NS).get(_w("val")) == "CommentReference"
             assert rpr.find("w:rtl", NS) is not None
-            # No footnote reference follows a comment mark (LibreOffice would shuffle the notes).
-            assert not [r for r in mark.getparent().itersiblings() if r.find("w:footnoteReference", NS) is not None]
             anchored.append((cid, int(note.get(_w("id")))))
     assert sorted(cid for cid, _ in anchored) == sorted(comment_ids)
     assert [n for _, n in sorted(anchored)] == [c.number for c in brief.citations if c.quote]
 
 
-def test_the_last_citation_of_a_paragraph_gets_the_range_end_and_mark_right_after_its_note(blob):
+def _runs_between_the_first_two_notes(doc) -> tuple[list, object]:
+    runs = list(doc.iter(_w("r")))
+    first, second = [i for i, r in enumerate(runs) if r.find("w:footnoteReference", NS) is not None][:2]
+    return runs[first + 1:second], runs[second]
+
+
+def test_no_comment_mark_between_the_first_two_notes(brief, blob):
+    """LibreOffice 7.4 hands the notes the wrong texts when a comment mark comes between them."""
+    assert brief.citations[1].quote  # the second note is commented: its mark is the one to move
+    between, second = _runs_between_the_first_two_notes(part(blob, "word/document.xml"))
+    assert between and not [r for r in between if r.find("w:commentReference", NS) is not None]
+    # The second note's comment still ends right before it; its mark follows the note.
+    assert second.getprevious().tag == _w("commentRangeEnd")
+    mark = second.getnext().find("w:commentReference", NS)
+    assert mark is not None and mark.get(_w("id")) == second.getprevious().get(_w("id"))
+
+
+def test_a_comment_mark_sits_between_its_range_end_and_its_note(blob):
     doc = part(blob, "word/document.xml")
     list_item = next(p for p in doc.iter(_w("p")) if p.find("w:commentRangeStart", NS) is not None
                      and len(p.findall("w:r/w:footnoteReference", NS)) == 1)
     note_run = list_item.find("w:r/w:footnoteReference", NS).getparent()
-    end, mark = note_run.getnext(), note_run.getnext().getnext()
+    mark, end = note_run.getprevious(), note_run.getprevious().getprevious()
     assert end.tag == _w("commentRangeEnd") and mark.find("w:commentReference", NS) is not None
 
 
@@ -155,3 +175,97 @@ def test_libreoffice_imports_comments_and_keeps_notes_in_place(blob, tmp_path):
     # Each note keeps its own text: note 1 is Reuters, note 2 al-Jazeera (not shuffled by the comments).
     notes = content.split('text:note-class="footnote"')[1:]
     assert "Reuters" in notes[0] and "الجزيرة" in notes[1] and "شفق" in notes[2]
+
+
+# -- LibreOffice: every footnote keeps its own text beside the comments ------------------------------
+
+NOTES_OUTLINE = """\
+title: "اختبار الحواشي"
+summary:
+  - text: "نقطة أولى."
+    cite: [{source: hafryat, quote: "تنشر الولايات المتحدة (2500) عسكري في العراق"}]
+  - text: "نقطة ثانية."
+    cite: [monitor, {source: hafryat, quote: "خشية إنعاش تنظيم داعش من جديد"}]
+  - text: "نقطة ثالثة."
+    cite: [hassan, phases]
+"""
+
+
+def _words(text: str) -> str:
+    """Letters and digits only: pdftotext moves punctuation around in Arabic lines and splits words at marks."""
+    return "".join(re.findall(r"[^\W_]+", text))
+
+
+def _libreoffice(docx_path, tmp_path, fmt: str):
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", fmt, "--outdir", str(tmp_path / "lo"), str(docx_path)],
+                   check=True, capture_output=True, timeout=300)
+    return tmp_path / "lo" / f"{docx_path.stem}.{fmt}"
+
+
+def _footnote_area_lines(pdf, size: float) -> list[str]:
+    """pdftotext -layout lines of each page's footnote area: from the first character in the note text's size down."""
+    import pdfplumber
+
+    lines = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            tops = [c["top"] for c in page.chars if abs(c["size"] - size) < 0.05]
+            if not tops:
+                continue
+            top = int(min(tops)) - 1
+            text = subprocess.run(
+                ["pdftotext", "-layout", "-f", str(number), "-l", str(number), "-x", "0", "-y", str(top),
+                 "-W", str(int(page.width) + 1), "-H", str(int(page.height) - top + 1), str(pdf), "-"],
+                check=True, capture_output=True, text=True, timeout=60).stdout
+            lines.extend(_words(line) for line in text.splitlines())
+    return lines
+
+
+def _notes(blob: bytes) -> dict[int, str]:
+    return {int(f.get(_w("id"))): plain("".join(f.itertext())).strip()
+            for f in part(blob, "word/footnotes.xml").findall("w:footnote", NS) if int(f.get(_w("id"))) > 0}
+
+
+def _notes_with_wrong_text_in_pdf(blob: bytes, pdf) -> list[int]:
+    """The footnotes whose number LibreOffice's PDF does not show with the start of their own text."""
+    style = part(blob, "word/styles.xml").find("w:style[@w:styleId='FootnoteText']", NS)
+    size = int(style.find("w:rPr/w:sz", NS).get(_w("val"))) / 2
+    lines = _footnote_area_lines(pdf, size)
+    return [n for n, text in _notes(blob).items()
+            if not any(re.search(rf"(?<!\d){n}{re.escape(_words(text)[:12])}", line) for line in lines)]
+
+
+def _notes_with_wrong_text_in_odt(blob: bytes, odt) -> list[int]:
+    with zipfile.ZipFile(odt) as z:
+        content = z.read("content.xml").decode()
+    shown = {int(m[0]): re.sub(r"<[^>]+>", "", m[1]) for m in re.findall(
+        r'<text:note [^>]*text:note-class="footnote"[^>]*><text:note-citation[^>]*>(\d+)</text:note-citation>'
+        r"<text:note-body>(.*?)</text:note-body>", content, re.S)}
+    notes = _notes(blob)
+    assert sorted(shown) == sorted(notes)
+    return [n for n, text in notes.items() if _words(shown[n]) != _words(text)]
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice (soffice) or poppler (pdftotext) not installed")
+def test_libreoffice_shows_each_footnote_with_its_own_text_beside_comments(project, tmp_path):
+    """A quote comment on the first note and one on the third: LibreOffice 7.4 once gave notes 1, 2 and 5
+    the third note's text (and the third none) when a comment mark came between the first two notes."""
+    out = tmp_path / "out"
+    result = pipeline.build(project(NOTES_OUTLINE), ["docx"], pipeline.Options(out_dir=out))
+    blob = result.outputs["docx"].read_bytes()
+    assert len(part(blob, "word/comments.xml").findall("w:comment", NS)) == 2 and len(_notes(blob)) == 5
+    pdf = _libreoffice(result.outputs["docx"], tmp_path, "pdf")
+    assert _notes_with_wrong_text_in_pdf(blob, pdf) == []
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice (soffice) or poppler (pdftotext) not installed")
+def test_libreoffice_shows_every_sample_footnote_with_its_own_text(sample_build, tmp_path):
+    docx_path = sample_build.outputs["docx"]
+    blob = docx_path.read_bytes()
+    assert part(blob, "word/comments.xml").findall("w:comment", NS)
+    assert _notes_with_wrong_text_in_pdf(blob, _libreoffice(docx_path, tmp_path, "pdf")) == []
+    # The PDF check reads the first letters of each note; the ODT holds every note's whole text.
+    assert _notes_with_wrong_text_in_odt(blob, _libreoffice(docx_path, tmp_path, "odt")) == []

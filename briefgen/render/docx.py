@@ -307,6 +307,8 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
         out.extend(d.text_para("Bibliography", model.bibliography_text(s, d.labels)) for s in brief.bibliography)
     for element in out:
         sect_pr.addprevious(element)
+    if d.commented:
+        docx_parts.clear_first_note_gap(body)
     # One note per citation number: every listed citation, and any cited one the list lacks.
     notes = {c.number: c for c in reversed([*brief.citations, *d.referenced.values()])}
     for number in sorted(notes):

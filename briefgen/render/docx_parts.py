@@ -97,18 +97,16 @@ def comments_part(document, d, commented: list[model.Citation]) -> None:
 
 
 def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> None:
-    """Comment each quoted citation noted in para: from the paragraph's start to just after its note mark.
+    """Comment each quoted citation noted in para: from the paragraph's start to just before its note mark.
 
-    Each range ends right after its footnote reference; the comment marks (w:commentReference
-    runs) follow the paragraph's last footnote reference, so a comment on a paragraph's last
-    citation ends exactly as Word writes one. LibreOffice (7.4) gives footnotes the wrong texts
-    when a footnote reference comes after a comment mark in the same paragraph.
-    first_refs maps footnote ids referenced for the first time to their citations; each new
-    comment is appended to commented (its index is its comment id).
+    Each range ends right before its footnote reference run and is followed by its comment mark
+    (a w:commentReference run), as Word writes a comment on a stretch of text: the comment covers
+    the text citing the quote, not the note mark. clear_first_note_gap then moves the one mark
+    LibreOffice cannot take. first_refs maps footnote ids referenced for the first time to their
+    citations; each new comment is appended to commented (its index is its comment id).
     """
     start = 1 if len(para) and ooxml.local(para[0]) == "pPr" else 0
     notes = [r for r in para.iterchildren(ooxml.qn("w:r")) if r.find(ooxml.qn("w:footnoteReference")) is not None]
-    marks = []
     for run in notes:
         citation = first_refs.get(int(run.find(ooxml.qn("w:footnoteReference")).get(ooxml.qn("w:id"))))
         if citation is None or not citation.quote:
@@ -117,17 +115,38 @@ def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> 
         commented.append(citation)
         para.insert(start, el("w:commentRangeStart", {"w:id": comment_id}))
         start += 1
-        run.addnext(el("w:commentRangeEnd", {"w:id": comment_id}))
         rtl = run.find(f"{ooxml.qn('w:rPr')}/{ooxml.qn('w:rtl')}") is not None
-        marks.append(el("w:r", children=[
+        run.addprevious(el("w:commentRangeEnd", {"w:id": comment_id}))
+        run.addprevious(el("w:r", children=[
             props("w:rPr", [el("w:rStyle", {"w:val": "CommentReference"}), el("w:rtl") if rtl else None]),
             el("w:commentReference", {"w:id": comment_id})]))
-    if marks:
-        anchor = notes[-1]
-        if anchor.getnext() is not None and ooxml.local(anchor.getnext()) == "commentRangeEnd":
-            anchor = anchor.getnext()
-        for mark in reversed(marks):
-            anchor.addnext(mark)
+
+
+def clear_first_note_gap(body) -> None:
+    """Move comment marks lying between the document's first two footnote references to just after the second.
+
+    LibreOffice (7.4) reads every footnote's text at the first footnote reference and hands the
+    texts out in turn at the following ones; a comment mark (w:commentReference) read after the
+    first reference and before the second shuffles them, so most notes show another note's text
+    (measured: a mark anywhere else, before the first reference or after the second, is harmless).
+    With anchor_comments' placement the only such mark is the one right before the second
+    reference, in its own paragraph; its range still ends before that reference.
+    """
+    runs = ooxml.qn("w:r")
+    notes = [r for r in body.iter(runs) if r.find(ooxml.qn("w:footnoteReference")) is not None][:2]
+    if len(notes) < 2:
+        return
+    first, second = notes
+    marks, inside = [], False
+    for run in body.iter(runs):
+        if run is second:
+            break
+        if run is first:
+            inside = True
+        elif inside and run.find(ooxml.qn("w:commentReference")) is not None:
+            marks.append(run)
+    for mark in reversed(marks):
+        second.addnext(mark)
 
 
 def core_properties(document, brief: model.Brief) -> None:
