@@ -206,11 +206,14 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
                                       f"{safefs.shorten(link, 100)}; briefgen takes its styles, not its links: "
                                       "dropped", file=str(options.reference_docx),
                                       hint="insert pictures into the header (not linked) to keep them")
-    from . import roundtrip  # the DOCX names its build; the build record lets `review` read the edits back
+    stamp = None
+    if "docx" in formats:  # the DOCX names its build; the build record lets `review` read the edits back
+        from . import roundtrip
 
+        stamp = lambda data: roundtrip.stamp(data, checked.loaded, checked.brief)  # noqa: E731
     extras: dict = {}
     payloads = render_all(checked.brief, formats, project, built.diagnostics, templates, options, built.stats, step,
-                          engine, lambda data: roundtrip.stamp(data, checked.loaded, checked.brief), extras)
+                          engine, stamp, extras)
     step("writing outputs")
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -221,6 +224,8 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
     published = outputs.publish({targets[fmt]: data for fmt, data in payloads.items()},
                                 cache_folder(project, options.allow_outside), options.overwrite)
     if record is not None:
+        from . import roundtrip
+
         roundtrip.save(project, record)
     built.outputs = targets
     built.kept = published.kept
@@ -245,8 +250,9 @@ def output_dir(loaded: LoadedOutline, options: Options) -> Path:
 def cache_folder(project: Path, allow_outside: bool = False) -> Path:
     """The project's cache folder (.briefgen-cache), which must resolve inside the project."""
     folder = project / CACHE_DIR
-    if not allow_outside and not safefs.inside(folder, [project]):
-        raise InputError(f"{folder} resolves to {os.path.realpath(folder)}, outside the project folder",
+    leads = None if allow_outside else Cache.outside(project)
+    if leads is not None:
+        raise InputError(f"{folder} resolves to {leads}, outside the project folder",
                          code="outside-project", file=str(folder),
                          hint="remove the link (briefgen recreates the folder), or pass --allow-outside")
     return folder

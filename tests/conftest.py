@@ -84,3 +84,11 @@ def shared(tmp_path_factory):
     yield p
     p.http.close()
     p.stop()
+
+
+@pytest.fixture()
+def fresh(tmp_path, cli, monkeypatch):
+    """A new project from `briefgen init`, as the working directory."""
+    cli("init", tmp_path / "p")
+    monkeypatch.chdir(tmp_path / "p")
+    return tmp_path / "p"

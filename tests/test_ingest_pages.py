@@ -122,13 +122,6 @@ def test_a_page_without_article_text_is_refused():
 
 # --- sources add -----------------------------------------------------------------------------------
 
-@pytest.fixture()
-def fresh(tmp_path, cli, monkeypatch):
-    cli("init", tmp_path / "p")
-    monkeypatch.chdir(tmp_path / "p")
-    return tmp_path / "p"
-
-
 def test_add_saved_page_keeps_original_and_fills_metadata(cli, fresh, tmp_path):
     page = tmp_path / "hafryat.html"
     page.write_bytes(hafryat_page(pull_quote="خشية إنعاش تنظيم داعش من جديد", read_also=True))

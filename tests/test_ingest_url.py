@@ -84,13 +84,6 @@ def server():
     httpd.server_close()
 
 
-@pytest.fixture()
-def fresh(tmp_path, cli, monkeypatch):
-    cli("init", tmp_path / "p")
-    monkeypatch.chdir(tmp_path / "p")
-    return tmp_path / "p"
-
-
 def test_add_url_fetches_once_and_records_retrieval(cli, fresh, server):
     url = f"{server}/news/monitor-talks"
     result = cli("sources", "add", url)

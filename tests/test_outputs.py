@@ -238,3 +238,12 @@ def test_publish_puts_earlier_files_back_when_a_replace_fails(tmp_path, monkeypa
         outputs.publish({a: b"<new a>", b: b"new b"}, tmp_path / "cache")
     assert a.read_bytes() == b"<old a>" and b.read_bytes() == b"old b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "x.docx", "x.html"]
+
+
+def test_a_cache_folder_that_cannot_be_used_stops_before_any_output(project, cli):
+    outline = project(GOOD)
+    (project.root / ".briefgen-cache").write_text("not a folder", encoding="utf-8")
+    result = cli("build", outline, "--format", "html")
+    assert result.exit_code == 3
+    assert "cannot use the cache folder" in result.output and "Traceback" not in result.output
+    assert not (project.root / "reports" / "outline.html").exists()

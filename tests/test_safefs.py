@@ -52,13 +52,6 @@ def test_shorten_keeps_the_length():
     assert safefs.shorten("x" * 1000, 10) == "xxxxxxxxxx… (1,000 characters)"
 
 
-@pytest.fixture()
-def fresh(tmp_path, cli, monkeypatch):
-    cli("init", tmp_path / "p")
-    monkeypatch.chdir(tmp_path / "p")
-    return tmp_path / "p"
-
-
 @pytest.mark.parametrize("name,says", [
     ("note\u202etxt.txt", "invisible or bidi character U+202E"),
     ("mon\u200bitor.txt", "invisible or bidi character U+200B"),

@@ -122,14 +122,6 @@ def test_check_accepts_the_new_project_once_a_source_is_added(cli, tmp_path, mon
 
 # --- sources add ------------------------------------------------------------------------------
 
-@pytest.fixture()
-def fresh(tmp_path, cli, monkeypatch):
-    """A new project from `briefgen init`, as the working directory."""
-    cli("init", tmp_path / "p")
-    monkeypatch.chdir(tmp_path / "p")
-    return tmp_path / "p"
-
-
 def test_sources_add_copies_bytes_and_registers_metadata(cli, fresh):
     result = cli("sources", "add", SAMPLE_SOURCES / "hafryat.txt", "--publisher", "حفريات", "--date", "2024-01-31",
                  "--url", "https://example.org/a", "--title", "عنوان")
