@@ -192,7 +192,7 @@ def line_docx(proj: Path, runs: int) -> dict:
     pandoc = shutil.which("pandoc")
     if pandoc is None:
         return {"name": name, "skip": "pandoc not installed (apt-get install pandoc)", "goal": 1.5}
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     checked = pipeline.check(proj / "outline.yaml")
     md = proj / "brief.md"
@@ -241,9 +241,9 @@ def line_startup(proj: Path, runs: int) -> list[dict]:
 
 def line_quotes(tmp: Path, runs: int) -> dict:
     """1,000 quotes against 500 sources of 10 KB: verification time next to tokenising the sources."""
-    from briefgen import evidence
     from briefgen.errors import Diagnostics
-    from briefgen.sources import read_sources
+    from briefgen.evidence import match as evidence
+    from briefgen.read.sources import read_sources
 
     folder = tmp / "quotes"
     generate.generate(folder, sources=500, citations=2)
@@ -265,7 +265,7 @@ def line_quotes(tmp: Path, runs: int) -> dict:
 
 def line_watch(proj: Path, runs: int) -> dict:
     """Warm rebuild in this process (the watch loop, driven by outline edits) / cold `briefgen build`."""
-    from briefgen import pipeline, watch
+    from briefgen.run import pipeline, watch
 
     outline = proj / "outline.yaml"
     out = proj / "out-watch"
@@ -303,9 +303,9 @@ def line_watch(proj: Path, runs: int) -> dict:
 
 def _layout_floor(proj: Path):
     """A timer of the PDF step alone (WeasyPrint layout + write of the sample's HTML) in this warm process."""
-    from briefgen import pipeline
     from briefgen.render import html as html_renderer
     from briefgen.render import pdf as pdf_renderer
+    from briefgen.run import pipeline
 
     checked = pipeline.check(proj / "outline.yaml")
     templates = pipeline.template_dir(proj)

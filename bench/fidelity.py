@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefgen import pipeline  # noqa: E402
 from briefgen.arabic import words  # noqa: E402
 from briefgen.render import html as html_renderer  # noqa: E402
 from briefgen.render import pdf as pdf_renderer  # noqa: E402
+from briefgen.run import pipeline  # noqa: E402
 
 MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 

@@ -73,13 +73,13 @@ def check(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
     """Check citations and quotes without rendering.  Example: briefgen check outline.yaml"""
-    from . import pipeline
+    from .run import pipeline
 
     def body() -> int:
         result = pipeline.check(outline, allow_outside)
         diags = result.diagnostics
         if result.loaded is not None:  # a fresh `briefgen init` project: say what is missing
-            from .scaffold import empty_outline, no_sources
+            from .run.scaffold import empty_outline, no_sources
 
             if result.library is not None and not result.library.sources:
                 diags.items += [d for d in [no_sources(outline, result.loaded)] if d]
@@ -134,8 +134,8 @@ def build(
       briefgen build outline.yaml --eml           also write reports/outline.eml
       briefgen build briefs/ -j 4 --json          every outline in briefs/, 4 at a time
     """
-    from . import batch, pipeline
     from .errors import UsageError
+    from .run import batch, pipeline
 
     def body() -> int:
         formats = pipeline.parse_formats(fmt)
@@ -183,7 +183,7 @@ def _print_summary(summary: dict, indent: str = "") -> None:
 
 
 def _build_one(job, as_json: bool, quiet: bool) -> int:
-    from . import batch
+    from .run import batch
 
     engine = batch.start_engine(job)  # before the spinner's thread starts
     try:
@@ -210,7 +210,7 @@ def _build_one(job, as_json: bool, quiet: bool) -> int:
 
 
 def _build_many(jobs: list, workers: int, as_json: bool, quiet: bool) -> int:
-    from . import batch
+    from .run import batch
 
     with _progress(err.is_terminal and not quiet) as bar:
         tasks = {str(j.outline): bar.add_task(f"{j.outline}: waiting") for j in jobs} if bar else {}
@@ -248,8 +248,8 @@ def init(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
     """Start a brief project: outline.yaml, sources/, reports/, .gitignore.  Example: briefgen init iraq-talks"""
-    from . import scaffold
     from .errors import UsageError
+    from .run import scaffold
 
     def body() -> int:
         if lang not in ("ar", "en"):
@@ -293,7 +293,8 @@ def send(
     The password comes from BRIEFGEN_SMTP_PASSWORD (or --password), never from the outline.
     The PDF is built first unless reports/<name>.pdf is newer than the outline, sources and theme.
     """  # noqa: E501
-    from . import mail
+    from .render import mail
+    from .run import batch
 
     def body() -> int:
         smtp = mail.Smtp.resolve(host, port, starttls, user, password, sender)
@@ -302,7 +303,7 @@ def send(
             if bar:
                 task = bar.add_task("sending")
                 step = lambda name: bar.update(task, description=name, refresh=True)  # noqa: E731
-            brief, pdf, rebuilt = _brief_and_pdf(outline, rebuild, allow_outside, step)
+            brief, pdf, rebuilt = batch.brief_and_pdf(outline, rebuild, allow_outside, step)
             if step:
                 step(f"sending to {smtp.host}:{smtp.port}")
             msg = mail.compose(brief, pdf, sender=smtp.sender, to=to, cc=cc)
@@ -317,35 +318,8 @@ def send(
     _run(body, debug)
 
 
-def _brief_and_pdf(outline: Path, rebuild: bool, allow_outside: bool, step):
-    """The resolved brief and its PDF: the built one if it is newer than every input, else a fresh build."""
-    from . import batch, pipeline
-    from .errors import InputError
-
-    if step:
-        step("checking outline, sources and quotes")
-    checked = pipeline.check(outline, allow_outside)
-    if not checked.ok:
-        raise InputError(checked.diagnostics.errors[0].message, diagnostics=checked.diagnostics.errors)
-    assert checked.loaded is not None and checked.brief is not None
-    project = checked.loaded.base
-    pdf = project / checked.loaded.outline.output / f"{checked.brief.meta.name}.pdf"
-    if not rebuild and pdf.is_file():
-        chosen = Path(checked.loaded.outline.template) if checked.loaded.outline.template else None
-        inputs = [outline, *_files(project / checked.loaded.outline.sources),
-                  *_files(pipeline.template_dir(project, chosen, allow_outside))]
-        if pdf.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
-            return checked.brief, pdf, False
-    built, _ = batch.build_one(batch.Job(outline, ["pdf"], allow_outside=allow_outside), step)
-    return built.brief, built.outputs["pdf"], True
-
-
-def _files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
-
-
 def _library(directory: Path):
-    from .sources import read_sources
+    from .read.sources import read_sources
 
     diags = Diagnostics()
     library = read_sources(directory, diags)
@@ -394,7 +368,7 @@ def sources_show(
 ) -> None:
     """A source's cleaned text with ¶ numbers.  Example: briefgen sources show hafryat --dropped"""
     from .errors import InputError
-    from .outline import did_you_mean
+    from .read.outline import did_you_mean
 
     def body() -> int:
         library, _ = _library(directory)
@@ -402,7 +376,7 @@ def sources_show(
         if source is None:
             raise InputError(f"unknown source id '{source_id}'", code="unknown-source",
                              hint=did_you_mean(source_id, library.ids()) or f"known ids: {', '.join(library.ids())}")
-        from . import ingest
+        from .read import ingest
 
         if original:
             out.print(ingest.check_original(source.original, source.sha256), markup=False)
@@ -437,7 +411,7 @@ def sources_search(
     debug: bool = typer.Option(False, "--debug"),
 ) -> None:
     """Find a phrase in every source, with a cite: entry to paste.  Example: briefgen sources search "جدول زمني" """
-    from . import evidence
+    from .evidence import match as evidence
 
     def body() -> int:
         library, _ = _library(directory)
@@ -487,7 +461,7 @@ def sources_add(
     sha256), and the metadata it states (title, site, author, date, URL, language) filled in.
     Comments, order and your corrections in sources.yaml are kept; a changed page becomes ID-v2.
     """  # noqa: E501
-    from . import registry
+    from .read import registry
 
     def progress(n: int, total: int, item: str) -> None:
         if total > 1 or "://" in item:
@@ -553,8 +527,8 @@ def watch(
     The process stays warm between builds, so a rebuild costs little more than the rendering.
     An error is printed and watching goes on; earlier outputs are then left as they were.
     """  # noqa: E501
-    from . import pipeline
-    from . import watch as watcher
+    from .run import pipeline
+    from .run import watch as watcher
 
     def body() -> int:
         formats = pipeline.parse_formats(fmt)
@@ -655,9 +629,8 @@ def review(
     of every changed item goes into the outline (comments, order and untouched lines kept), then
     the outline is checked again, so an edited quote is verified like a typed one.
     """
-    from . import apply as applier
-    from . import pipeline
-    from . import review as reviewer
+    from .edit import apply as applier
+    from .edit import review as reviewer
     from .errors import UsageError
 
     def body() -> int:
@@ -672,15 +645,12 @@ def review(
         if not apply_edits:
             return 1 if rv.changed else 0
         target = Path(rv.outline)
-        done = applier.apply(rv, target, reject=changes == "reject")
+        done, result = applier.apply_and_check(rv, target, reject=changes == "reject", allow_outside=allow_outside)
         for note in done.notes:
             err.print(note, markup=False)
         for path in done.skipped:
             err.print(f"{path}: conflict, not applied", markup=False, style="yellow")
-        if done.changed:
-            pipeline.write_atomic(target, done.text.encode("utf-8"))
         err.print(f"applied {len(done.changed)} items to {target}", markup=False, style="bold")
-        result = pipeline.check(target, allow_outside)
         if as_json:
             out.print(json.dumps({**rv.to_json(), "applied": {"changed": done.changed, "notes": done.notes,
                                                                "skipped": done.skipped},

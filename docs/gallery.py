@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from briefgen import pipeline
+from briefgen.run import pipeline
 
 DPI = 70
 HEIGHT = 330  # points shown below a section heading (less if the page ends first)

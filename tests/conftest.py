@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefgen import pipeline
 from briefgen.errors import Diagnostics
-from briefgen.sources import read_sources
+from briefgen.read.sources import read_sources
+from briefgen.run import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_OUTLINE = ROOT / "outline.yaml"

@@ -166,7 +166,7 @@ def test_bidi_controls_in_a_source_are_reported_with_line_and_column(project, cl
 
 
 def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     target = tmp_path / "brief.pdf"
     target.write_bytes(b"old")

@@ -152,7 +152,7 @@ def test_the_pdf_renderer_fetches_nothing_outside_the_sandbox(project, cli, tmp_
 
 
 def test_an_unexpected_exception_prints_a_bug_report_line_not_a_traceback(project, cli, monkeypatch):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")

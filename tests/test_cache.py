@@ -7,9 +7,10 @@ import shutil
 
 import pytest
 
-from briefgen import cache, pipeline
 from briefgen.errors import Diagnostics, RenderError
-from briefgen.sources import read_sources
+from briefgen.project import cache
+from briefgen.read.sources import read_sources
+from briefgen.run import pipeline
 
 from .conftest import SAMPLE_SOURCES
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefgen.cleaning import clean
+from briefgen.read.cleaning import clean
 
 
 def texts(source):

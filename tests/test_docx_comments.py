@@ -11,8 +11,9 @@ import zipfile
 import docx
 import pytest
 
-from briefgen import model, pipeline
+from briefgen import model
 from briefgen.render import docx as docx_render
+from briefgen.run import pipeline
 from tests.test_docx_render import NS, _w, make_brief, part, plain
 
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"

@@ -34,7 +34,7 @@ def blob(sample_build) -> bytes:
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory) -> bytes:
     """The sample DOCX built with --no-embed-fonts."""
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     out = tmp_path_factory.mktemp("plain")
     built = pipeline.build(SAMPLE_OUTLINE, ["docx"], pipeline.Options(out_dir=out, embed_fonts=False))
@@ -168,7 +168,7 @@ def house_fonts(tmp_path, monkeypatch):
 
 
 def test_reference_naming_an_installed_font_embeds_it(tmp_path, house_fonts):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     ref = _reference(tmp_path, "Briefgen House Serif")
     built = pipeline.build(SAMPLE_OUTLINE, ["docx"], pipeline.Options(out_dir=tmp_path / "out", reference_docx=ref))
@@ -179,7 +179,7 @@ def test_reference_naming_an_installed_font_embeds_it(tmp_path, house_fonts):
 
 
 def test_reference_naming_a_font_that_forbids_embedding_says_so(tmp_path, house_fonts):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     ref = _reference(tmp_path, "Briefgen Locked Serif")
     built = pipeline.build(SAMPLE_OUTLINE, ["docx"], pipeline.Options(out_dir=tmp_path / "out", reference_docx=ref))

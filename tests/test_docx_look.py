@@ -11,8 +11,9 @@ import zipfile
 import pytest
 from lxml import etree
 
-from briefgen import model, pipeline
+from briefgen import model
 from briefgen.render.docx_styles import ACCENT, CARD, RATING_FILL
+from briefgen.run import pipeline
 
 from .conftest import SAMPLE_OUTLINE
 from .test_tradecraft import kj, outline

@@ -108,7 +108,7 @@ def test_libreoffice_aligns_arabic_paragraphs_to_the_right_margin(office_pdf):
 
 
 def test_rebuild_is_byte_identical(sample_build, tmp_path):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     from .conftest import SAMPLE_OUTLINE
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen import evidence
 from briefgen.arabic import tokens
+from briefgen.evidence import match as evidence
 
 # Genuine passages, copied from the sample articles.
 GENUINE = [

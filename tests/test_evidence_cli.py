@@ -8,9 +8,10 @@ import json
 import os
 from pathlib import Path
 
-from briefgen import cache, pipeline
 from briefgen.arabic import tokens
 from briefgen.model import note_text
+from briefgen.project import cache
+from briefgen.run import pipeline
 
 FABRICATED = "واشنطن أعلنت انسحاب جميع قواتها من العراق فورا"  # in no source
 
@@ -86,7 +87,7 @@ def test_a_genuine_quote_from_a_sound_cache_is_confirmed_silently(project):
 
 def test_a_cache_entry_belongs_to_the_files_content_not_its_size_and_date(tmp_path):
     from briefgen.errors import Diagnostics
-    from briefgen.sources import read_sources
+    from briefgen.read.sources import read_sources
 
     folder = tmp_path / "sources"
     folder.mkdir()
@@ -150,7 +151,8 @@ def test_a_pull_quote_footnote_says_where_it_stands(project):
 
 def test_the_citation_stage_reads_top_down():
     """resolve.py calls tradecraft.py; tradecraft.py never imports resolve.py (nor borrows its classes)."""
-    source = (Path(__file__).resolve().parent.parent / "briefgen" / "tradecraft.py").read_text(encoding="utf-8")
+    path = Path(__file__).resolve().parent.parent / "briefgen" / "evidence" / "tradecraft.py"
+    source = path.read_text(encoding="utf-8")
     imported = {node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)}
     assert "resolve" not in imported and "_Resolver" not in source
 

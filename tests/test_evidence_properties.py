@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from briefgen import evidence
 from briefgen.arabic import fold_word, is_word
-from briefgen.evidence import Match, Refusal
+from briefgen.evidence import match as evidence
+from briefgen.evidence.match import Match, Refusal
 
 INVISIBLE = ["\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\u00ad", "\u200b", "\u2060", "\ufeff", "\u202a"]
 # Negations as the issue lists them (ما left out: only sometimes a negation), as matching keys

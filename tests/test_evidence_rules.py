@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen import evidence
-from briefgen.evidence import Match, Refusal
+from briefgen.evidence import match as evidence
+from briefgen.evidence.match import Match, Refusal
 
 
 def verify(library, source_id: str, quote: str) -> Match | Refusal:
@@ -40,7 +40,7 @@ def test_invisible_characters_are_not_text_and_not_a_word_boundary(library, mark
 
 def test_invisible_characters_in_the_source_neither_split_its_words_nor_hide_them(tmp_path):
     from briefgen.errors import Diagnostics
-    from briefgen.sources import read_sources
+    from briefgen.read.sources import read_sources
 
     folder = tmp_path / "sources"
     folder.mkdir()
@@ -92,7 +92,7 @@ def test_an_omission_without_a_negation_verifies(library):
 
 def test_english_negations_are_negations(tmp_path):
     from briefgen.errors import Diagnostics
-    from briefgen.sources import read_sources
+    from briefgen.read.sources import read_sources
 
     folder = tmp_path / "sources"
     folder.mkdir()

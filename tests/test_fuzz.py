@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.errors import BriefgenError, Diagnostics
-from briefgen.outline import read_outline
-from briefgen.sources import read_sources
+from briefgen.read.outline import read_outline
+from briefgen.read.sources import read_sources
 
 KEYS = st.sampled_from(["title", "summary", "background", "actors", "positions", "risks", "open_questions",
                         "text", "cite", "source", "quote", "para", "name", "role", "lang", "x", "sources"])

@@ -6,12 +6,12 @@ import hashlib
 
 import pytest
 
-from briefgen import pipeline
 from briefgen.errors import Diagnostics, InputError
-from briefgen.ingest.page import extract_page
 from briefgen.labels import labels_for
 from briefgen.model import Citation, SourceRef, bibliography_text, note_text
-from briefgen.sources import read_sources
+from briefgen.read.ingest.page import extract_page
+from briefgen.read.sources import read_sources
+from briefgen.run import pipeline
 
 from .ingest_pages import RELATED, TELEGRAM, article_lines, news_page
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import pipeline
 from briefgen.arabic import normalize
 from briefgen.errors import Diagnostics, InputError
-from briefgen.ingest.pdf import _looks_reversed, extract_pdf
-from briefgen.ingest.pdflayout import _logical
-from briefgen.sources import read_sources
+from briefgen.read.ingest.pdf import _looks_reversed, extract_pdf
+from briefgen.read.ingest.pdflayout import _logical
+from briefgen.read.sources import read_sources
+from briefgen.run import pipeline
 
 from .ingest_pages import article_lines
 

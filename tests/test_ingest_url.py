@@ -11,8 +11,8 @@ import time
 import pytest
 
 from briefgen.errors import Diagnostics, InputError
-from briefgen.ingest.fetch import fetch
-from briefgen.sources import read_sources
+from briefgen.read.ingest.fetch import fetch
+from briefgen.read.sources import read_sources
 
 from .ingest_pages import article_lines, news_page
 

@@ -15,7 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from briefgen import mail, pipeline
+from briefgen.render import mail
+from briefgen.run import pipeline
 
 from .test_workflow import GOOD
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from briefgen.errors import InputError
-from briefgen.outline import read_outline
+from briefgen.read.outline import read_outline
 
 GOOD_QUOTE = "لا يمكن لهذا التحالف أن يبقى إلى ما لا نهاية"
 
@@ -92,7 +92,7 @@ def test_quote_in_another_source_names_that_source(project, cli):
 
 
 def test_inline_markers_are_citations(project):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     path = project("title: t\nbackground:\n  - 'أولاً [@hafryat, ¶8] ثم [@monitor].'\n")
     checked = pipeline.check(path)
@@ -102,7 +102,7 @@ def test_inline_markers_are_citations(project):
 
 
 def test_unknown_marker_source_is_an_error_at_the_text(project):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     path = project("title: t\nbackground:\n  - 'نص [@nosuch].'\n")
     checked = pipeline.check(path)

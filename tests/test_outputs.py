@@ -12,8 +12,8 @@ import zipfile
 
 import pytest
 
-from briefgen import outputs
 from briefgen.errors import RenderError
+from briefgen.project import outputs
 
 GOOD = """\
 title: "اختبار النشر"
@@ -96,7 +96,7 @@ def test_without_a_record_briefgens_own_files_are_replaced_and_foreign_ones_kept
 
 
 def test_watch_leaves_an_edited_docx_alone(project):
-    from briefgen import watch
+    from briefgen.run import watch
 
     outline = project(GOOD)
     built, errors = watch.rebuild(outline, ["docx"])
@@ -173,7 +173,7 @@ def test_a_real_killed_build_leaves_nothing_the_next_build_keeps(project, cli):
     outline = project(GOOD)
     reports = project.root / "reports"
     reports.mkdir()
-    code = ("import os, signal\nfrom briefgen import outputs\n"
+    code = ("import os, signal\nfrom briefgen.project import outputs\n"
             "outputs.os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n"
             "from briefgen.cli import run\nimport sys\n"
             "sys.argv = ['briefgen', 'build', sys.argv[1], '--format', 'docx']\nrun()\n")

@@ -110,7 +110,7 @@ def test_bibliography_lists_every_cited_source(sample_build):
 
 @pytest.mark.parametrize("fmt", ["pdf", "html"])
 def test_rebuild_is_byte_identical(sample_build, tmp_path, fmt):
-    from briefgen import pipeline
+    from briefgen.run import pipeline
 
     from .conftest import SAMPLE_OUTLINE
 

@@ -5,7 +5,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from briefgen import pipeline
+from briefgen.run import pipeline
 
 COVER = """\
 title: "اختبار الغلاف"

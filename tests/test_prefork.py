@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from briefgen import pipeline, prefork
 from briefgen.errors import InputError, RenderError
+from briefgen.run import pipeline, prefork
 
 from .conftest import ROOT
 
@@ -52,7 +52,7 @@ def test_a_build_through_the_engine_equals_a_sequential_build(project, monkeypat
 def test_a_cold_process_forks_the_engine_and_writes_the_same_bytes(tmp_path):
     """A fresh process (WeasyPrint not yet imported) on the CLI's path, against `briefgen build` with
     BRIEFGEN_SEQUENTIAL=1."""
-    script = ("import sys\nfrom pathlib import Path\nfrom briefgen import batch\n"
+    script = ("import sys\nfrom pathlib import Path\nfrom briefgen.run import batch\n"
               "job = batch.Job(Path(sys.argv[1]), ['pdf', 'docx'], Path(sys.argv[2]))\n"
               "engine = batch.start_engine(job)\nassert engine is not None, 'no engine in a cold process'\n"
               "batch.build_one(job, None, engine)\nassert engine.done\n")

@@ -167,9 +167,9 @@ def test_cli_refuses_a_missing_outline_and_a_busy_port(tmp_path, shared):
 
 
 def test_a_pull_quote_citation_shows_the_line_it_was_found_in():
-    from briefgen.cleaning import Dropped
     from briefgen.model import Citation, SourceRef
-    from briefgen.sources import Source
+    from briefgen.read.cleaning import Dropped
+    from briefgen.read.sources import Source
 
     line = "«لن نقبل بقاء القوات إلى ما لا نهاية»"
     source = Source(SourceRef("s", "t"), Path("s.txt"), [], [Dropped(3, "سطر آخر", "share"),

@@ -11,9 +11,11 @@ from pathlib import Path
 import docx
 import pytest
 
-from briefgen import docx_read, pipeline, roundtrip
-from briefgen import review as reviewer
-from briefgen.apply import outline_text
+from briefgen.edit import docx_read
+from briefgen.edit import record as roundtrip
+from briefgen.edit import review as reviewer
+from briefgen.edit.apply import outline_text
+from briefgen.run import pipeline
 from tests.conftest import SAMPLE_OUTLINE, SAMPLE_SOURCES
 from tests.word_edits import Editor
 

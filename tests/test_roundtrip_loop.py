@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import docx_read, roundtrip
-from briefgen import review as reviewer
+from briefgen.edit import docx_read
+from briefgen.edit import record as roundtrip
+from briefgen.edit import review as reviewer
 from tests.test_roundtrip import check_word_review, make_project, word_edits
 from tests.word_edits import Editor
 

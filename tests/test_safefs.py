@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import safefs
 from briefgen.errors import InputError
+from briefgen.project import safefs
 from tests.test_bad_inputs import BASE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,8 +101,8 @@ def test_sources_add_refuses_a_registry_that_is_a_fifo_without_blocking(tmp_path
 
 def test_a_bug_in_briefgen_called_from_a_theme_stays_an_internal_error(tmp_path, monkeypatch):
     """Only what the theme itself gets wrong becomes an input error; briefgen's own failures are not hidden."""
-    from briefgen import pipeline
     from briefgen.render import html
+    from briefgen.run import pipeline
 
     checked = pipeline.check(ROOT / "outline.yaml")
 

@@ -5,7 +5,7 @@ import codecs
 import pytest
 
 from briefgen.errors import Diagnostics, InputError
-from briefgen.sources import read_sources
+from briefgen.read.sources import read_sources
 
 ARTICLE = "عنوان المقال\n\nقال المسؤول إن المحادثات ستبدأ الأسبوع المقبل في بغداد.\n\nنشر في 31/01/2024.\n"
 

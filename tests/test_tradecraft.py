@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from briefgen import pipeline, scales
+from briefgen.evidence import scales
+from briefgen.run import pipeline
 
 Q_HAFRYAT = "لا يمكن لهذا التحالف أن يبقى إلى ما لا نهاية"
 Q_MONITOR = "لقد ناقشنا هذا الأمر منذ أشهر"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefgen import pipeline, watch
+from briefgen.run import pipeline, watch
 
 GOOD = "title: t\nsummary:\n  - text: نص\n    cite: [hafryat]\n"
 
@@ -96,6 +96,6 @@ def test_help_does_not_import_the_renderers():
 
     code = ("import sys\nfrom briefgen.cli import app\nfrom typer.testing import CliRunner\n"
             "CliRunner().invoke(app, ['--help'])\n"
-            "print(sorted(m for m in ('weasyprint', 'docx', 'briefgen.outline') if m in sys.modules))")
+            "print(sorted(m for m in ('weasyprint', 'docx', 'briefgen.read.outline') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

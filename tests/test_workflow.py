@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.outline import Outline, read_outline
-from briefgen.scaffold import OUTLINE, REGISTRY
-from briefgen.sources import SourceEntry
+from briefgen.read.outline import Outline, read_outline
+from briefgen.read.sources import SourceEntry
+from briefgen.run.scaffold import OUTLINE, REGISTRY
 
 from .conftest import SAMPLE_SOURCES
 

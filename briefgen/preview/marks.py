@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .. import resolve as resolve_stage
 from ..arabic import normalize
 from ..errors import Diagnostic, Diagnostics
+from ..evidence import resolve as resolve_stage
 from ..model import Brief, Citation
-from ..sources import Source
+from ..read.sources import Source
 
 
 @dataclass

@@ -23,9 +23,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .. import pipeline
 from ..errors import BriefgenError
 from ..render import fonts
+from ..run import pipeline
 from .session import Session
 
 ASSETS = Path(__file__).parent / "assets"

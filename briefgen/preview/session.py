@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import pipeline
-from ..cache import Cache
 from ..errors import BriefgenError, Diagnostic, Diagnostics, InputError
 from ..model import Brief, note_text
+from ..project.cache import Cache
 from ..render import fonts
 from ..render import html as html_renderer
+from ..run import pipeline
 from . import marks
 
 CONTEXT = 3  # outline lines shown above and below a diagnostic
@@ -76,9 +76,9 @@ class Session:
             self.seconds = time.perf_counter() - started
 
     def _render(self, diags: Diagnostics, changed: list[Path] | None) -> Render:
-        from ..outline import read_outline
-        from ..scaffold import empty_outline, no_sources
-        from ..sources import read_sources
+        from ..read.outline import read_outline
+        from ..read.sources import read_sources
+        from ..run.scaffold import empty_outline, no_sources
 
         loaded = read_outline(self.outline)
         diags.items.extend(loaded.diagnostics)

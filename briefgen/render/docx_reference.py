@@ -13,8 +13,8 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part
 
-from briefgen import safefs
 from briefgen.errors import InputError
+from briefgen.project import safefs
 from briefgen.render import ooxml
 from briefgen.render.docx_styles import FONT, TEXT_WIDTH, lang_rpr
 from briefgen.render.ooxml import el, put, qn

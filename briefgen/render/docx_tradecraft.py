@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from briefgen import model
-from briefgen.render.docx_styles import CARD, RATING_FILL
+from briefgen.render.docx_styles import CARD, RATING_FILL, TEXT_WIDTH
 from briefgen.render.ooxml import el, props
 
 
@@ -120,8 +120,6 @@ def annex(d, blk: model.EvidenceAnnex) -> list:
 
 
 def _text_width(d) -> int:
-    from briefgen.render.docx import TEXT_WIDTH
-
     return TEXT_WIDTH
 
 

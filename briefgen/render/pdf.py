@@ -42,8 +42,8 @@ def _fetcher_class():
             """A regular file only, size-capped, never blocking (a FIFO or device is refused, not read)."""
             from weasyprint.urls import URLFetcherResponse
 
-            from .. import safefs
             from ..errors import InputError
+            from ..project import safefs
 
             try:
                 body = safefs.read_file(path, MAX_FILE, "file")

@@ -11,8 +11,8 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .. import safefs
 from ..errors import InputError
+from ..project import safefs
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 MAX_STYLESHEET_BYTES = 2 * 1024 * 1024

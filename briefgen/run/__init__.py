@@ -1,0 +1,1 @@
+"""Run stage: a whole build (check, render, write) for one outline, a folder of them, or every save."""
