@@ -642,7 +642,7 @@ def review(
             out.print(json.dumps(rv.to_json(), ensure_ascii=False, indent=2), markup=False)
         elif not as_json:
             out.print(reviewer.format_text(rv), markup=False)
-        if not apply_edits:
+        if not apply_edits or rv.damage:  # a document damaged wholesale proposes nothing to apply
             return 1 if rv.changed else 0
         target = Path(rv.outline)
         done, result = applier.apply_and_check(rv, target, reject=changes == "reject", allow_outside=allow_outside)

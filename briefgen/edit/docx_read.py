@@ -185,7 +185,7 @@ def _run(run, change: Change | None, out: list[Piece]) -> None:
         elif tag == "footnoteReference":
             out.append(Piece("note", child.get(w("id"), ""), change))
         elif tag == "commentReference":
-            out.append(Piece("comment", child.get(w("id"), ""), change))
+            out.append(Piece("comment", child.get(w("id"), ""), change, style="mark"))
 
 
 def _walk(parent, change: Change | None, out: list[Piece]) -> None:

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..project import safefs
 from ..read import yamlpos
 from ..read.outline import MAX_OUTLINE_BYTES
-from . import docx_read
+from . import docx_read, notes
 from . import record as roundtrip
 from .docx_read import normalize
 
@@ -44,6 +44,7 @@ class ItemChange:
     flags: list[str] = field(default_factory=list)
     quotes: list[dict] = field(default_factory=list)  # {"number", "index", "before", "after", "rejected"}
     deleted_cites: list[int] = field(default_factory=list)
+    added_notes: list[str] = field(default_factory=list)  # the text of each footnote the editor inserted
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -60,32 +61,17 @@ class Review:
     added: list[dict] = field(default_factory=list)
     generated: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
+    damage: str | None = None  # the notes were emptied or shifted wholesale: nothing is proposed
     record: dict = field(default_factory=dict, repr=False)
 
     @property
     def changed(self) -> bool:
-        return bool(self.items or self.added or self.generated or self.conflicts)
+        return bool(self.items or self.added or self.generated or self.conflicts or self.damage)
 
     def to_json(self) -> dict:
-        return {"docx": self.docx, "outline": self.outline, "build": self.build,
+        return {"docx": self.docx, "outline": self.outline, "build": self.build, "damage": self.damage,
                 "items": [i.to_json() for i in self.items], "added": self.added, "generated": self.generated,
                 "conflicts": self.conflicts}
-
-
-def _footnote_numbers(doc: docx_read.Document, record: dict) -> dict[str, int]:
-    """Footnote id in the edited DOCX -> citation number in the build, matched by text in reading order
-    (LibreOffice renumbers footnote ids; an edited note pairs with the one it replaced)."""
-    order = list(dict.fromkeys(p.value for p in doc.pieces if p.kind == "note"))
-    edited = [doc.footnotes.get(fid, ("", ""))[1] for fid in order]  # rejected view: before tracked edits
-    built = sorted(record["footnotes"].items(), key=lambda kv: int(kv[0]))
-    texts = [t for _, t in built]
-    mapping: dict[str, int] = {}
-    matcher = difflib.SequenceMatcher(None, texts, edited, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op in ("equal", "replace"):
-            for k in range(min(a2 - a1, b2 - b1)):
-                mapping[order[b1 + k]] = int(built[a1 + k][0])
-    return mapping
 
 
 def _tracked(pieces: list[docx_read.Piece], numbers: dict[str, int]) -> list[dict]:
@@ -122,7 +108,12 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
     """The review of an edited document against the record of the build it came from."""
     review = Review(docx_name, str(outline), record.get("build", ""), record=record)
     spans, paras = docx_read.spans(doc)
-    numbers = _footnote_numbers(doc, record)
+    matching = notes.match(doc, record, spans)
+    if matching.damage:
+        review.damage = matching.damage
+        return review
+    numbers = matching.numbers
+    added_notes = set(matching.added)
     current = _current(outline)
     notes_by_number = {n: fid for fid, n in numbers.items()}
     for path, item in record["items"].items():
@@ -145,6 +136,8 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             change.rejected = roundtrip.tokens(normalize(extra_r + " " + docx_read.view(pieces, False)), numbers)
             change.tracked = _tracked([*span.prefix, *pieces], numbers)
             change.comments = _comments(doc, [*span.prefix, *pieces])
+            change.added_notes = [doc.footnotes.get(p.value, ("", ""))[0] for p in pieces
+                                  if p.kind == "note" and p.value in added_notes]
             if docx_read.view(pieces).strip().count("\n") > 0:
                 change.flags.append("split")
             if not _NOTE.sub("", change.after).strip():
@@ -330,6 +323,8 @@ def word_diff(before: str, after: str) -> str:
 
 def format_text(rv: Review) -> str:
     """The review as text for a terminal."""
+    if rv.damage:
+        return f"cannot review {rv.docx}: {rv.damage}"
     lines = []
     for it in rv.items:
         lines.append(f"{it.file}:{it.line}: {it.path}" + (f"  [{', '.join(it.flags)}]" if it.flags else ""))
@@ -343,6 +338,8 @@ def format_text(rv: Review) -> str:
             lines.append(f"  quote of note {q['number']}: {word_diff(q['before'], q['after'])}")
         for n in it.deleted_cites:
             lines.append(f"  footnote {n} deleted")
+        for text in it.added_notes:
+            lines.append(f"  footnote added by the editor (not a citation yet): {text or '(empty)'}")
         for c in it.comments:
             state = "resolved" if c["resolved"] else "open"
             lines.append(f"  comment ({state}) {c['author']}: {c['text']}")

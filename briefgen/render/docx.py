@@ -308,7 +308,7 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
     for element in out:
         sect_pr.addprevious(element)
     if d.commented:
-        docx_parts.clear_first_note_gap(body)
+        docx_parts.keep_first_notes_clear(body)
     # One note per citation number: every listed citation, and any cited one the list lacks.
     notes = {c.number: c for c in reversed([*brief.citations, *d.referenced.values()])}
     for number in sorted(notes):

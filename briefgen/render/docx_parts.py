@@ -97,12 +97,15 @@ def comments_part(document, d, commented: list[model.Citation]) -> None:
 
 
 def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> None:
-    """Comment each quoted citation noted in para: from the paragraph's start to just before its note mark.
+    """Comment each quoted citation noted in para: a range over the whole paragraph, its mark at the end.
 
-    Each range ends right before its footnote reference run and is followed by its comment mark
-    (a w:commentReference run), as Word writes a comment on a stretch of text: the comment covers
-    the text citing the quote, not the note mark. clear_first_note_gap then moves the one mark
-    LibreOffice cannot take. first_refs maps footnote ids referenced for the first time to their
+    Every range of a paragraph opens at its start and closes after its last run (after its note
+    marks), followed by the comment's mark (a w:commentReference run). LibreOffice's export writes
+    a comment's mark right after its range end wherever we put it, and its importer loses every
+    footnote's text when a comment mark lies between the document's first and second footnote
+    references (docs/roundtrip.md); a range ending at its paragraph's end keeps the marks behind
+    the paragraph's notes. keep_first_notes_clear moves the one case left (a first cited paragraph
+    with a single note). first_refs maps footnote ids referenced for the first time to their
     citations; each new comment is appended to commented (its index is its comment id).
     """
     start = 1 if len(para) and ooxml.local(para[0]) == "pPr" else 0
@@ -116,37 +119,36 @@ def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> 
         para.insert(start, el("w:commentRangeStart", {"w:id": comment_id}))
         start += 1
         rtl = run.find(f"{ooxml.qn('w:rPr')}/{ooxml.qn('w:rtl')}") is not None
-        run.addprevious(el("w:commentRangeEnd", {"w:id": comment_id}))
-        run.addprevious(el("w:r", children=[
+        para.append(el("w:commentRangeEnd", {"w:id": comment_id}))
+        para.append(el("w:r", children=[
             props("w:rPr", [el("w:rStyle", {"w:val": "CommentReference"}), el("w:rtl") if rtl else None]),
             el("w:commentReference", {"w:id": comment_id})]))
 
 
-def clear_first_note_gap(body) -> None:
-    """Move comment marks lying between the document's first two footnote references to just after the second.
+def keep_first_notes_clear(body) -> None:
+    """No comment range ends (nor mark stands) between the document's first two footnote references.
 
-    LibreOffice (7.4) reads every footnote's text at the first footnote reference and hands the
-    texts out in turn at the following ones; a comment mark (w:commentReference) read after the
-    first reference and before the second shuffles them, so most notes show another note's text
-    (measured: a mark anywhere else, before the first reference or after the second, is harmless).
-    With anchor_comments' placement the only such mark is the one right before the second
-    reference, in its own paragraph; its range still ends before that reference.
+    LibreOffice 7.4's importer preloads every footnote at the first reference and hands the texts
+    out in turn; a comment mark read between the first and the second reference leaves them
+    shuffled on the first import and empty after its own save. A range ending there (only the
+    first cited paragraph's, when it holds a single note) is made to end before the first reference.
     """
     runs = ooxml.qn("w:r")
     notes = [r for r in body.iter(runs) if r.find(ooxml.qn("w:footnoteReference")) is not None][:2]
     if len(notes) < 2:
         return
     first, second = notes
-    marks, inside = [], False
-    for run in body.iter(runs):
-        if run is second:
+    moving, inside = [], False
+    for node in body.iter(runs, ooxml.qn("w:commentRangeEnd")):
+        if node is second:
             break
-        if run is first:
+        if node is first:
             inside = True
-        elif inside and run.find(ooxml.qn("w:commentReference")) is not None:
-            marks.append(run)
-    for mark in reversed(marks):
-        second.addnext(mark)
+        elif inside and (ooxml.local(node) == "commentRangeEnd"
+                         or node.find(ooxml.qn("w:commentReference")) is not None):
+            moving.append(node)
+    for node in moving:
+        first.addprevious(node)
 
 
 def core_properties(document, brief: model.Brief) -> None:
