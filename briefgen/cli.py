@@ -619,15 +619,19 @@ def review(
     apply_edits: bool = typer.Option(False, "--apply", help="Write the edits into the outline, then check it."),
     changes: str = typer.Option("accept", "--changes", help="With --apply: accept (default) or reject tracked "
                                                              "changes; untracked edits are applied either way."),
+    force: bool = typer.Option(False, "--force", help="With --apply: apply changes that could lose evidence "
+                                                       "(many citations removed, quotes that no longer verify)."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
     """Show what an editor changed in a built DOCX, item by item.  Example: briefgen review reports/outline.docx
 
     \b
-    Exit 0: no edits; 1: edits to bring in (or an error in the input). With --apply the after-text
-    of every changed item goes into the outline (comments, order and untouched lines kept), then
-    the outline is checked again, so an edited quote is verified like a typed one.
+    Exit 0: no edits; 1: edits to bring in, notes damaged by an office suite, or an error in the input.
+    With --apply the after-text of every changed item goes into the outline (comments, order and
+    untouched lines kept) only if the result passes check: exit 0 when written (or nothing to do)
+    and it checks; 1 when nothing was written (it would fail check, needs --force, notes damaged)
+    or a conflict was skipped.
     """
     from .edit import apply as applier
     from .edit import review as reviewer
@@ -642,25 +646,34 @@ def review(
             out.print(json.dumps(rv.to_json(), ensure_ascii=False, indent=2), markup=False)
         elif not as_json:
             out.print(reviewer.format_text(rv), markup=False)
-        if not apply_edits or rv.damage:  # a document damaged wholesale proposes nothing to apply
+        if not apply_edits:
             return 1 if rv.changed else 0
         target = Path(rv.outline)
-        done, result = applier.apply_and_check(rv, target, reject=changes == "reject", allow_outside=allow_outside)
+        outcome = applier.apply_and_check(rv, target, reject=changes == "reject", allow_outside=allow_outside,
+                                          force=force)
+        done = outcome.done
         for note in done.notes:
             err.print(note, markup=False)
         for path in done.skipped:
             err.print(f"{path}: conflict, not applied", markup=False, style="yellow")
-        err.print(f"applied {len(done.changed)} items to {target}", markup=False, style="bold")
+        for reason in outcome.refused:
+            err.print(reason, markup=False, style="bold red")
+        errors = [d for d in outcome.diagnostics if d.severity == "error"]
+        if outcome.written or not done.changed:
+            err.print(f"applied {len(done.changed) if outcome.written else 0} items to {target}", markup=False,
+                      style="bold")
         if as_json:
-            out.print(json.dumps({**rv.to_json(), "applied": {"changed": done.changed, "notes": done.notes,
-                                                               "skipped": done.skipped},
-                                  "check": {"ok": result.ok, "diagnostics": [d.to_json() for d in
-                                                                             result.diagnostics.items]}},
+            out.print(json.dumps({**rv.to_json(), "applied": {"changed": done.changed if outcome.written else [],
+                                                               "notes": done.notes, "skipped": done.skipped,
+                                                               "written": outcome.written,
+                                                               "refused": outcome.refused},
+                                  "check": {"ok": outcome.ok, "diagnostics": [d.to_json() for d in
+                                                                              outcome.diagnostics]}},
                                  ensure_ascii=False, indent=2), markup=False)
         else:
-            _show(result.diagnostics.items)
-        err.print("check: ok" if result.ok else f"check: {len(result.diagnostics.errors)} errors", markup=False)
-        return 0 if result.ok and not done.skipped else 1
+            _show(outcome.diagnostics)
+        err.print("check: ok" if outcome.ok else f"check: {len(errors)} errors", markup=False)
+        return 0 if outcome.ok and not outcome.refused and not done.skipped else 1
 
     _run(body, debug)
 

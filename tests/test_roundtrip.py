@@ -151,11 +151,19 @@ def test_word_edits_are_reviewed(proj, cli):
 
 def test_apply_writes_exactly_the_edited_items(proj, cli):
     outline = proj / "outline.yaml"
+    original = outline.read_bytes()
     before = outline.read_text(encoding="utf-8").splitlines(keepends=True)
     edited = proj / "edited.docx"
     edited.write_bytes(word_edits((proj / "reports/outline.docx").read_bytes()))
+    # The altered quote no longer verifies: nothing is written without --force.
     result = cli("review", edited, "--outline", outline, "--apply")
-    assert result.exit_code == 1  # check finds the altered quote
+    assert result.exit_code == 1
+    assert outline.read_bytes() == original
+    assert "the edited quote of footnote 61 (risks[0]) does not verify" in result.output, result.output
+    assert "quote not found in source 'hafryat'" in result.output and "--force" in result.output
+    # With --force every other change is written and that quote stays as built; the result checks.
+    result = cli("review", edited, "--outline", outline, "--apply", "--force")
+    assert result.exit_code == 0, result.output
     after = outline.read_text(encoding="utf-8").splitlines(keepends=True)
     import difflib
 
@@ -168,10 +176,9 @@ def test_apply_writes_exactly_the_edited_items(proj, cli):
         "-" + before[101], '+    text: "هجمات 7 أكتوبر في إسرائيل تؤخر انطلاق الحوار. اللجنة العسكرية العليا"\n',
         "+  # review: Layla Editor: هل هذا هو المسمى الرسمي؟\n", "+  #   reply: Omar Analyst: نعم، بحسب حفريات\n",
         "-" + before[162],
-        "-" + before[203], "+" + before[203].replace("ما يقارب من", "ما يزيد على"),
     ]
     assert "removed cite entry 2" in result.output and "split" in result.output
-    assert "quote not found in source 'hafryat'" in result.output and "check: 1 errors" in result.output
+    assert "kept the built quote of footnote 61" in result.output and "check: ok" in result.output
 
 
 def test_apply_reject_keeps_tracked_before_text(proj, cli):
@@ -434,8 +441,9 @@ def test_tracked_quote_edit_in_a_footnote(proj, cli, changes):
     assert item.quotes[0]["rejected"] == item.quotes[0]["before"]
     result = cli("review", edited, "--outline", outline, "--apply", "--changes", changes)
     if changes == "accept":
-        assert result.exit_code == 1 and "quote not found" in result.output
-        assert outline.read_text(encoding="utf-8") == original.replace("هناك ما يقارب من", "هناك ما يزيد على")
+        # The edited quote does not verify: shown, and nothing is written (the outline keeps its evidence).
+        assert result.exit_code == 1 and "quote not found" in result.output and "nothing written" in result.output
+        assert outline.read_text(encoding="utf-8") == original
     else:
         assert result.exit_code == 0 and outline.read_text(encoding="utf-8") == original
 
