@@ -633,7 +633,7 @@ def review(
     and it checks; 1 when nothing was written (it would fail check, needs --force, notes damaged)
     or a conflict was skipped.
     """
-    from .edit import apply as applier
+    from .edit import guard
     from .edit import review as reviewer
     from .errors import UsageError
 
@@ -649,8 +649,8 @@ def review(
         if not apply_edits:
             return 1 if rv.changed else 0
         target = Path(rv.outline)
-        outcome = applier.apply_and_check(rv, target, reject=changes == "reject", allow_outside=allow_outside,
-                                          force=force)
+        outcome = guard.apply_checked(rv, target, reject=changes == "reject", allow_outside=allow_outside,
+                                      force=force)
         done = outcome.done
         for note in done.notes:
             err.print(note, markup=False)

@@ -180,11 +180,3 @@ def apply(review: Review, outline: Path, reject: bool = False, keep_quotes: froz
 
 def _plain_value(node) -> str | None:
     return node.value if isinstance(node, ScalarNode) else None
-
-
-def apply_and_check(review: Review, outline: Path, reject: bool = False, allow_outside: bool = False,
-                    force: bool = False):
-    """`review --apply`: the changes, checked before anything is written (edit/guard.py); written atomically."""
-    from . import guard
-
-    return guard.apply_checked(review, outline, reject=reject, allow_outside=allow_outside, force=force)
