@@ -98,8 +98,8 @@ def test_every_outline_item_is_anchored(proj):
     data = (proj / "reports/outline.docx").read_bytes()
     doc = docx_read.read(data)
     paths = docx_read.anchored(doc)
-    assert len(paths) == len(set(paths)) == 80
-    assert {p.split("[")[0] for p in paths} == set(ITEM_KINDS)
+    assert len(paths) == len(set(paths)) == 82
+    assert {p.split("[")[0] for p in paths} == {*ITEM_KINDS, "title", "subtitle"}
     for must in ("summary[0]", "key_judgments[2]", "positions[1].points[0]", "positions[1].stance", "risks[3]",
                  "open_questions[1]", "actors[0]", "timeline[4]", "background[2]", "assumptions[1]"):
         assert must in paths
@@ -287,7 +287,7 @@ def test_anchors_survive_accepting_or_rejecting_all_changes(proj, accept):
     settled = proj / "settled.docx"
     settled.write_bytes(e.save())
     doc = docx_read.read(settled.read_bytes())
-    assert len(docx_read.anchored(doc)) == 80
+    assert len(docx_read.anchored(doc)) == 82
     items = {i.path: i for i in reviewer.review(settled, proj / "outline.yaml").items}
     if accept:  # what was tracked is now plain text: untracked edits, the same after-text
         assert items["summary[0]"].flags == ["untracked"] and items["summary[0]"].after.startswith("تمضي")
@@ -457,3 +457,20 @@ def test_review_of_a_fifo_or_folder_is_an_error_not_a_hang(tmp_path, cli):
     assert result.exit_code == 1 and "named pipe" in result.output and "Traceback" not in result.output
     result = cli("review", tmp_path)
     assert result.exit_code == 1 and "a folder" in result.output
+
+
+def test_title_and_subtitle_flow_back(proj, cli):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.replace("title", "محادثات", "مفاوضات", author=None)
+    e.replace("subtitle", "ضغط الفصائل", "ضغوط الفصائل")
+    (proj / "t.docx").write_bytes(e.save())
+    outline = proj / "outline.yaml"
+    original = outline.read_text(encoding="utf-8")
+    rv = reviewer.review(proj / "t.docx", outline)
+    assert {i.path: (i.line, i.flags) for i in rv.items} == {"title": (12, ["untracked"]),
+                                                            "subtitle": (13, ["tracked"])}
+    assert rv.generated == []
+    result = cli("review", proj / "t.docx", "--outline", outline, "--apply")
+    assert result.exit_code == 0, result.output
+    assert outline.read_text(encoding="utf-8") == original.replace(
+        'title: "محادثات إنهاء', 'title: "مفاوضات إنهاء').replace("وضغط الفصائل", "وضغوط الفصائل")

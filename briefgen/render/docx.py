@@ -288,9 +288,9 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
 
     body = document.element.body
     sect_pr = body.sectPr
-    out: list = [d.text_para("Title", meta.title)]
+    out: list = [d.para("Title", d.anchored("title", d.runs(meta.title)))]  # both flow back (briefgen.anchors)
     if meta.subtitle:
-        out.append(d.text_para("Subtitle", meta.subtitle))
+        out.append(d.para("Subtitle", d.anchored("subtitle", d.runs(meta.subtitle))))
     for line in (meta.organization, meta.author and f"{d.label('prepared_by')}: {meta.author}", meta.date):
         if line:
             out.append(d.text_para("BriefMeta", line))
