@@ -16,6 +16,8 @@ A job: {"port": N, "path": in.docx, "out": out.docx, "sessions": 2, "author": "L
   {"op": "edit_footnote", "index": I, "find": OLD, "text": NEW}  edit inside the I-th footnote
   {"op": "split_after", "find": TEXT}                            a paragraph break after TEXT
   {"op": "join_after", "find": TEXT}                             the paragraph holding TEXT joined with the next
+  {"op": "type_at_end", "find": TEXT, "text": NEW}               type NEW at the end of TEXT's paragraph
+  {"op": "track", "on": BOOL}                                    turn change tracking on or off
   {"op": "accept_all"} / {"op": "reject_all"}                    accept or reject every tracked change
 Each session saves as "MS Word 2007 XML" (sessions before the last to OUT.sN.docx), closes the
 document, reopens the saved file and reports {"footnotes": [text as shown], "bookmarks": [names],
@@ -148,7 +150,7 @@ def _edit(ctx, doc, e: dict) -> None:
     from com.sun.star.text.ControlCharacter import PARAGRAPH_BREAK
 
     op = e["op"]
-    if op in ("type_after", "type_before", "replace", "footnote_after", "split_after", "join_after"):
+    if op in ("type_after", "type_before", "replace", "footnote_after", "split_after", "join_after", "type_at_end"):
         found = _find(doc, e["find"])
         text = found.getText()
     if op == "type_after":
@@ -180,6 +182,12 @@ def _edit(ctx, doc, e: dict) -> None:
         cursor.gotoEndOfParagraph(False)
         cursor.goRight(1, True)  # the paragraph mark
         cursor.setString("")
+    elif op == "type_at_end":
+        cursor = text.createTextCursorByRange(found.getEnd())
+        cursor.gotoEndOfParagraph(False)
+        text.insertString(cursor, e["text"], False)
+    elif op == "track":
+        doc.setPropertyValue("RecordChanges", bool(e["on"]))
     elif op == "accept_all":
         _dispatch(ctx, doc, ".uno:AcceptAllTrackedChanges")
     elif op == "reject_all":

@@ -110,3 +110,100 @@ def test_notes_emptied_or_shifted_by_the_suite_are_recognised_and_apply_writes_n
         result = cli("review", saved, "--outline", proj / "outline.yaml", "--apply")
         assert result.exit_code == 1
         assert (proj / "outline.yaml").read_bytes() == outline
+
+
+# -- twelve ordinary edits made in the suite, with change tracking on (the last two off) -------------------
+
+TWELVE = [
+    {"op": "edit_footnote", "index": 60, "find": "ما يقارب من", "text": "ما يزيد على"},  # a quote, tracked
+    {"op": "delete_footnote", "index": 58},  # a footnote deleted (positions[0].points[3]'s second)
+    {"op": "replace", "find": "تتجه بغداد", "text": "تمضي بغداد"},  # a word replaced
+    {"op": "replace", "find": " وفوري", "text": ""},  # a word deleted
+    {"op": "type_at_end", "find": "قد يستغرق سنوات", "text": " وقد تتأخر المحادثات أيضاً."},  # after the notes
+    {"op": "replace", "find": " ما دامت الحرب على غزة مستمرة", "text": ""},  # a clause cut, its notes stay
+    {"op": "replace", "find": "محادثات إنهاء مهمة", "text": "مفاوضات إنهاء مهمة"},  # the title
+    {"op": "split_after", "find": "في غضون أشهر مستبعد،"},  # a paragraph split
+    {"op": "footnote_after", "find": "لا تتحكم فيهما بغداد", "text": "ملاحظة المحرر: راجع المصدر"},  # a new note
+    {"op": "join_after", "find": "وهي الدافع المعلن لهجمات الفصائل"},  # two items joined
+    {"op": "track", "on": False},
+    {"op": "replace", "find": "أكثر من 150", "text": "نحو 150"},  # untracked
+    {"op": "replace", "find": "لا انسحاب مقرر", "text": "لا انسحاباً مقرراً"},  # in a table cell, untracked
+]
+
+TWELVE_FLAGS = {
+    "title": ["tracked"],
+    "summary[0]": ["tracked"],
+    "summary[1]": ["tracked", "citation-added", "uncited-claim"],
+    "key_judgments[0]": ["tracked"],
+    "key_judgments[1]": ["tracked", "claim-removed"],
+    "key_judgments[2]": ["split"],
+    "background[2]": ["untracked"],
+    "positions[1].stance": ["untracked"],
+    "positions[0].points[3]": ["tracked", "citation-deleted"],
+    "risks[0]": ["quote-edited", "tracked"],
+    "open_questions[0]": ["joined"],
+}
+
+
+@pytest.fixture(scope="module")
+def twelve(office, built, tmp_path_factory):
+    """The sample with the twelve edits, after one and after two sessions (saved files and what the suite showed)."""
+    folder = tmp_path_factory.mktemp("twelve")
+    return office.session(built / "reports/outline.docx", folder / "twelve.docx", sessions=2, edits=TWELVE, track=True)
+
+
+def _check_twelve(rv) -> None:
+    from briefgen.edit import review as reviewer
+
+    items = {i.path: i for i in rv.items}
+    assert {p: i.flags for p, i in items.items()} == TWELVE_FLAGS
+    assert rv.added == [] and rv.generated == [] and rv.conflicts == [] and rv.damage is None
+    assert items["title"].after == "مفاوضات إنهاء مهمة التحالف الدولي في العراق"
+    assert items["summary[0]"].after.startswith("تمضي بغداد")
+    assert [(t["type"], t["author"]) for t in items["summary[0]"].tracked] == [("delete", "Layla Editor"),
+                                                                               ("insert", "Layla Editor")]
+    assert items["summary[1]"].uncited == "وقد تتأخر المحادثات أيضاً."
+    assert items["summary[1]"].added_notes == ["ملاحظة المحرر: راجع المصدر"]
+    assert items["key_judgments[1]"].claims_cut == [{"notes": [10, 11],
+                                                     "cut": "المحادثات ما دامت الحرب على غزة مستمرة."}]
+    assert [p[:9] for p in items["key_judgments[2]"].parts] == ["نقدّر أن ", "إذ لم يُت"]
+    assert items["positions[0].points[3]"].deleted_cites == [59]
+    assert items["risks[0]"].quotes[0]["after"].startswith("هناك ما يزيد على")
+    assert {(t["type"], t["author"], t.get("note")) for t in items["risks[0]"].tracked} == {
+        ("delete", "Layla Editor", 61), ("insert", "Layla Editor", 61)}
+    assert items["open_questions[0]"].joined["with"] == "open_questions[1]"
+    assert items["open_questions[0]"].joined["tracked"]["author"] == "Layla Editor"
+    text = reviewer.format_text(rv)
+    assert "uncited: text after the last note mark" in text and "claim cut while its note [^10][^11] stays" in text
+    assert "split into 2 paragraphs" in text and "joined with open_questions[1]" in text
+
+
+def test_twelve_edits_come_back_after_one_and_two_sessions(twelve, built, tmp_path):
+    from briefgen.edit import review as reviewer
+
+    for session in twelve:
+        shown = session["footnotes"]  # the suite shows the new note and the edited quote, every other note intact
+        assert "ملاحظة المحرر: راجع المصدر" in shown and any("ما يزيد على" in t for t in shown)
+        assert sum(1 for t in shown if t.strip()) == 77  # 76 + the new one (the deleted one stays, tracked)
+        _check_twelve(reviewer.review(Path(session["saved"]), built / "outline.yaml"))
+
+
+def test_twelve_edits_apply_after_two_sessions(twelve, proj, cli):
+    saved = Path(twelve[1]["saved"])
+    outline = proj / "outline.yaml"
+    original = outline.read_text(encoding="utf-8")
+    result = cli("review", saved, "--outline", outline, "--apply")
+    assert result.exit_code == 1 and outline.read_text(encoding="utf-8") == original  # the quote does not verify
+    assert "the edited quote of footnote 61 (risks[0]) does not verify" in result.output
+    result = cli("review", saved, "--outline", outline, "--apply", "--force")
+    assert result.exit_code == 0, result.output
+    now = outline.read_text(encoding="utf-8")
+    assert 'title: "مفاوضات إنهاء مهمة' in now and "تمضي بغداد" in now and "إيران نحو 150" in now
+    assert "لا انسحاباً مقرراً" in now and "كامل وفوري" not in now and "ما دامت الحرب على غزة مستمرة" not in now
+    assert "وقد تتأخر المحادثات أيضاً" in now and "هناك ما يقارب من" in now  # the quote stays as built
+    assert 'quote: "العراق لا يرغب بانسحاب عاجل للقوات الأمريكية"' not in now  # footnote 59's citation removed
+    for words in ("warning: the text added after its last note mark has no citation",
+                  "warning: words cut from a claim whose note 10, 11 stays",
+                  "not applied: a footnote the editor inserted", "joined with open_questions[1]",
+                  "kept the built quote of footnote 61", "check: ok"):
+        assert words in result.output, words

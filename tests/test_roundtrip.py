@@ -304,8 +304,10 @@ def test_joined_paragraphs_keep_their_items_apart(proj):
     joined = proj / "joined.docx"
     joined.write_bytes(e.save())
     rv = reviewer.review(joined, proj / "outline.yaml")
-    assert [(i.path, i.flags) for i in rv.items] == [("summary[1]", ["untracked"])]
-    assert rv.items[0].after.startswith("يتباطأ هذا المسار") and rv.added == []
+    assert [(i.path, i.flags) for i in rv.items] == [("summary[0]", ["joined"]), ("summary[1]", ["untracked"])]
+    assert rv.items[0].joined == {"with": "summary[1]", "tracked": None}
+    assert rv.items[1].after.startswith("يتباطأ هذا المسار") and rv.added == []
+    assert "joined with summary[1] into one paragraph (untracked)" in reviewer.format_text(rv)
 
 
 def test_edits_of_generated_text_are_listed(proj):
@@ -436,7 +438,9 @@ def test_tracked_quote_edit_in_a_footnote(proj, cli, changes):
     original = outline.read_text(encoding="utf-8")
     rv = reviewer.review(edited, outline)
     [item] = rv.items
-    assert item.path == "risks[0]" and item.flags == ["quote-edited"]
+    assert item.path == "risks[0]" and item.flags == ["quote-edited", "tracked"]
+    assert [(t["type"], t["author"], t["note"]) for t in item.tracked] == [("delete", "Layla Editor", 61),
+                                                                          ("insert", "Layla Editor", 61)]
     assert item.quotes[0]["after"].startswith("هناك ما يزيد على")
     assert item.quotes[0]["rejected"] == item.quotes[0]["before"]
     result = cli("review", edited, "--outline", outline, "--apply", "--changes", changes)

@@ -119,6 +119,17 @@ def apply(review: Review, outline: Path, reject: bool = False, keep_quotes: froz
             done.changed.append(item.path)
         if "split" in item.flags:
             done.notes.append(f"{item.path}: the editor split it into paragraphs; the outline keeps one text")
+        if item.joined:
+            done.notes.append(f"{item.path}: joined with {item.joined['with']} in the DOCX; the outline keeps both")
+        if item.uncited and not reject:
+            done.notes.append(f"{item.path}: warning: the text added after its last note mark has no citation: "
+                              f"«{item.uncited}»")
+        for cut in [] if reject else item.claims_cut:
+            done.notes.append(f"{item.path}: warning: words cut from a claim whose note "
+                              f"{', '.join(map(str, cut['notes']))} stays: «{cut['cut']}»")
+        for added in [] if reject else item.added_notes:
+            done.notes.append(f"{item.path}: not applied: a footnote the editor inserted («{added}»); add its "
+                              "cite: entry by hand")
         seq = _node(node, ("cite",)) if isinstance(node, MappingNode) else None
         deleted = [n for n in item.deleted_cites if not reject or f"[^{n}]" not in item.rejected]
         done.removed.extend(deleted)

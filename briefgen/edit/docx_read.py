@@ -79,6 +79,7 @@ class Document:
     pieces: list[Piece]
     properties: dict[str, str] = field(default_factory=dict)
     footnotes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (accepted, rejected) text
+    note_changes: dict[str, list[Change]] = field(default_factory=dict)  # id -> tracked changes inside the note
     comments: dict[str, Comment] = field(default_factory=dict)
     bookmarks: list[str] = field(default_factory=list)  # every bookmark name, in order
 
@@ -118,7 +119,7 @@ def read(data: bytes, name: str = "DOCX") -> Document:
         if "docProps/custom.xml" in parts:
             doc.properties = _properties(_xml(parts["docProps/custom.xml"]))
         if "word/footnotes.xml" in parts:
-            doc.footnotes = _footnotes(_xml(parts["word/footnotes.xml"]))
+            doc.footnotes, doc.note_changes = _footnotes(_xml(parts["word/footnotes.xml"]))
         if "word/comments.xml" in parts:
             extended = (_xml(parts["word/commentsExtended.xml"])
                         if "word/commentsExtended.xml" in parts else None)
@@ -255,8 +256,8 @@ def view(pieces: list[Piece], accepted: bool = True) -> str:
     return "".join(out)
 
 
-def _footnotes(root) -> dict[str, tuple[str, str]]:
-    out = {}
+def _footnotes(root) -> tuple[dict[str, tuple[str, str]], dict[str, list[Change]]]:
+    out, changes = {}, {}
     for note in root.iter(w("footnote")):
         if note.get(w("type")) in ("separator", "continuationSeparator", "continuationNotice"):
             continue
@@ -266,7 +267,11 @@ def _footnotes(root) -> dict[str, tuple[str, str]]:
             pieces.append(Piece("para"))
         keep = [p for p in pieces if p.kind in ("text", "para")]
         out[note.get(w("id"), "")] = (normalize(view(keep, True)), normalize(view(keep, False)))
-    return out
+        tracked = list({id(p.change): p.change for p in keep
+                        if p.change is not None and p.change.text.strip()}.values())
+        if tracked:
+            changes[note.get(w("id"), "")] = tracked
+    return out, changes
 
 
 def _comments(root, extended) -> dict[str, Comment]:
@@ -302,6 +307,7 @@ class Span:
     path: str
     pieces: list[Piece]
     prefix: list[Piece]
+    end: Piece | None = None  # what ends it: its paragraph's end ("para", tracked if joined) or the next item
 
 
 @dataclass
@@ -335,7 +341,7 @@ def spans(doc: Document) -> tuple[dict[str, Span], list[Para]]:
             begin -= 1
         for j in range(begin, stop):
             covered[j] = True
-        found[path] = Span(path, pieces[s + 1:stop], pieces[begin:s])
+        found[path] = Span(path, pieces[s + 1:stop], pieces[begin:s], pieces[stop] if stop < len(pieces) else None)
     paras: list[Para] = []
     last: str | None = None
     begin = 0

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..project import safefs
 from ..read import yamlpos
 from ..read.outline import MAX_OUTLINE_BYTES
-from . import docx_read, notes
+from . import claims, docx_read, notes
 from . import record as roundtrip
 from .docx_read import normalize
 
@@ -45,6 +45,10 @@ class ItemChange:
     quotes: list[dict] = field(default_factory=list)  # {"number", "index", "before", "after", "rejected"}
     deleted_cites: list[int] = field(default_factory=list)
     added_notes: list[str] = field(default_factory=list)  # the text of each footnote the editor inserted
+    uncited: str = ""  # text added after the last note mark: no note cites it
+    claims_cut: list[dict] = field(default_factory=list)  # {"notes": [N], "cut": words} claims cut, notes kept
+    parts: list[str] = field(default_factory=list)  # split: the paragraphs the item now spans
+    joined: dict = field(default_factory=dict)  # {"with": path, "tracked": change or None}
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -79,8 +83,8 @@ def _tracked(pieces: list[docx_read.Piece], numbers: dict[str, int]) -> list[dic
     for p in pieces:
         if p.change is not None and id(p.change) not in seen and (p.change.text.strip() or p.kind == "para"):
             seen[id(p.change)] = p.change
-    return [{"type": c.kind, "author": c.author, "date": c.date, "text": roundtrip.tokens(normalize(c.text), numbers)}
-            for c in seen.values()]
+    return [{"type": c.kind, "author": c.author, "date": c.date,
+             "text": roundtrip.tokens(normalize(c.text), numbers) or "¶ (a paragraph mark)"} for c in seen.values()]
 
 
 def _numbers(text: str) -> list[str]:
@@ -140,6 +144,8 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                                   if p.kind == "note" and p.value in added_notes]
             if docx_read.view(pieces).strip().count("\n") > 0:
                 change.flags.append("split")
+                change.parts = claims.split_parts(roundtrip.tokens(docx_read.view(pieces), numbers))
+            _joined(change, span, spans)
             if not _NOTE.sub("", change.after).strip():
                 change.flags.append("deleted")
         if change.tracked and change.after != change.rejected:
@@ -159,6 +165,9 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                 if built_quote is not None and (new != built_quote or old != built_quote):
                     change.quotes.append({"number": cite["number"], "index": cite.get("index"),
                                           "before": built_quote, "after": new or "", "rejected": old or ""})
+                    change.tracked.extend({"type": c.kind, "author": c.author, "date": c.date,
+                                           "text": normalize(c.text), "note": cite["number"]}
+                                          for c in doc.note_changes.get(fid, []))
         if change.deleted_cites:
             change.flags.append("citation-deleted")
         if [x for x in after_n if x in before_n] != [x for x in before_n if x in after_n]:
@@ -170,8 +179,17 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             change.flags.append("citation-added")
         if change.quotes:
             change.flags.append("quote-edited")
+            if any(t.get("note") for t in change.tracked) and "tracked" not in change.flags:
+                change.flags.append("tracked")
+        change.uncited = claims.uncited_tail(item["text"], change.after) or ""
+        if change.uncited:
+            change.flags.append("uncited-claim")
+        change.claims_cut = [{"notes": [int(m[2:-1]) for m in kept if m[2:-1].isdigit()], "cut": cut}
+                             for kept, cut in claims.removed_claims(item["text"], change.after)]
+        if change.claims_cut:
+            change.flags.append("claim-removed")
         edited = change.after != item["text"] or change.rejected != item["text"] or change.quotes or \
-            "split" in change.flags or change.comments
+            "split" in change.flags or change.comments or change.joined
         if not edited:
             continue
         text_done = change.after == item["text"] or \
@@ -189,6 +207,20 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
     _generated(review, record, paras, doc, numbers)
     _loose_comments(review, doc, spans)
     return review
+
+
+def _joined(change: ItemChange, span, spans: dict) -> None:
+    """Flag an item joined with the next one: in one paragraph, or its paragraph mark deleted (tracked)."""
+    paths = list(spans)
+    following = paths[paths.index(change.path) + 1] if change.path in paths[:-1] else None
+    end = span.end
+    if end is not None and end.kind == "start" and following:
+        change.joined = {"with": following, "tracked": None}
+    elif end is not None and end.kind == "para" and end.change is not None and end.change.kind == "delete" \
+            and following:
+        change.joined = {"with": following, "tracked": {"author": end.change.author, "date": end.change.date}}
+    if change.joined:
+        change.flags.append("joined")
 
 
 def _loose_comments(review: Review, doc: docx_read.Document, spans: dict) -> None:
@@ -304,63 +336,4 @@ def _find_outline(docx_path: Path, name: str) -> Path:
                      file=str(docx_path), hint="pass it: briefgen review EDITED.docx --outline outline.yaml")
 
 
-# -- text report ------------------------------------------------------------------------------
-
-def word_diff(before: str, after: str) -> str:
-    """after with changed words marked: [-old-] {+new+} (works for right-to-left text in a terminal)."""
-    a, b = (_TOKEN.sub(r" \g<0> ", t).split() for t in (before, after))  # a note mark is a word of its own
-    out = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.extend(a[a1:a2])
-            continue
-        if a2 > a1:
-            out.append("[-" + " ".join(a[a1:a2]) + "-]")
-        if b2 > b1:
-            out.append("{+" + " ".join(b[b1:b2]) + "+}")
-    return " ".join(out)
-
-
-def format_text(rv: Review) -> str:
-    """The review as text for a terminal."""
-    if rv.damage:
-        return f"cannot review {rv.docx}: {rv.damage}"
-    lines = []
-    for it in rv.items:
-        lines.append(f"{it.file}:{it.line}: {it.path}" + (f"  [{', '.join(it.flags)}]" if it.flags else ""))
-        if it.after != it.before:
-            lines.append("  " + word_diff(it.before, it.after))
-        if "split" in it.flags:
-            lines.append("  split into paragraphs in the DOCX (the outline keeps one text per item)")
-        for t in it.tracked:
-            lines.append(f"  tracked {t['type']} by {t['author'] or '?'} {t['date']}: {t['text']}")
-        for q in it.quotes:
-            lines.append(f"  quote of note {q['number']}: {word_diff(q['before'], q['after'])}")
-        for n in it.deleted_cites:
-            lines.append(f"  footnote {n} deleted")
-        for text in it.added_notes:
-            lines.append(f"  footnote added by the editor (not a citation yet): {text or '(empty)'}")
-        for c in it.comments:
-            state = "resolved" if c["resolved"] else "open"
-            lines.append(f"  comment ({state}) {c['author']}: {c['text']}")
-            lines.extend(f"    reply {r['author']}: {r['text']}" for r in c["replies"])
-    for a in rv.added:
-        lines.append(f"added paragraph after {a['after'] or 'the title'}: {a['text']}")
-    for g in rv.generated:
-        if g["part"] == "comment":
-            lines.append(f"comment on generated text after {g['after_item'] or 'the title'} "
-                         f"({'resolved' if g['resolved'] else 'open'}) {g['author']}: {g['text']}")
-            continue
-        lines.append(f"generated {g['part']} edited (cannot flow back): {word_diff(g['before'], g['after'])}")
-    for c in rv.conflicts:
-        lines.append(f"{c['file']}:{c['line']}: conflict in {c['path']}: changed in the outline since the build "
-                     "and in the DOCX; not applied")
-        lines.append(f"  built:   {c['built']}")
-        lines.append(f"  outline: {c['outline_now']}")
-        lines.append(f"  docx:    {c['docx']}")
-    if not rv.changed:
-        lines.append(f"no edits: {rv.docx} is as build {rv.build} wrote it")
-    else:
-        lines.append(f"{len(rv.items)} items changed, {len(rv.added)} paragraphs added, "
-                     f"{len(rv.generated)} generated parts edited, {len(rv.conflicts)} conflicts")
-    return "\n".join(lines)
+from .report import format_text, word_diff  # noqa: E402,F401 - the review's text form lives there
