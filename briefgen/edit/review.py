@@ -79,12 +79,25 @@ class Review:
 
 
 def _tracked(pieces: list[docx_read.Piece], numbers: dict[str, int]) -> list[dict]:
+    """The tracked changes in the pieces, outer before inner, each once (formatting changes as type "format")."""
     seen: dict[int, docx_read.Change] = {}
     for p in pieces:
-        if p.change is not None and id(p.change) not in seen and (p.change.text.strip() or p.kind == "para"):
-            seen[id(p.change)] = p.change
-    return [{"type": c.kind, "author": c.author, "date": c.date,
-             "text": roundtrip.tokens(normalize(c.text), numbers) or "¶ (a paragraph mark)"} for c in seen.values()]
+        for c in (*p.chain, p.fmt) if p.kind != "para" else (p.change, p.fmt):
+            if c is not None and id(c) not in seen and (c.text.strip() or p.kind == "para"):
+                seen[id(c)] = c
+    out: list[dict] = []
+    for c in seen.values():
+        text = roundtrip.tokens(normalize(c.text), numbers) or (
+            "¶ (paragraph formatting)" if c.kind == "format" else "¶ (a paragraph mark)")
+        entry = {"type": c.kind, "author": c.author, "date": c.date, "text": text}
+        if c.name:
+            entry["move"] = c.name
+        if out and c.kind == "format" and out[-1]["type"] == "format" and out[-1]["author"] == c.author \
+                and out[-1]["date"] == c.date and not text.startswith("¶"):
+            out[-1]["text"] = normalize(out[-1]["text"] + " " + text)  # one change over several runs
+            continue
+        out.append(entry)
+    return out
 
 
 def _numbers(text: str) -> list[str]:
@@ -150,6 +163,8 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                 change.flags.append("deleted")
         if change.tracked and change.after != change.rejected:
             change.flags.append("tracked")
+        if any(t["type"] == "format" for t in change.tracked):
+            change.flags.append("formatting")  # reported, never a text edit
         if change.rejected != item["text"]:
             change.flags.append("untracked")
         before_n, after_n = _numbers(item["text"]), _numbers(change.after)
@@ -189,7 +204,7 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
         if change.claims_cut:
             change.flags.append("claim-removed")
         edited = change.after != item["text"] or change.rejected != item["text"] or change.quotes or \
-            "split" in change.flags or change.comments or change.joined
+            "split" in change.flags or change.comments or change.joined or "formatting" in change.flags
         if not edited:
             continue
         text_done = change.after == item["text"] or \
