@@ -76,8 +76,8 @@ def check_word_review(rv: reviewer.Review, threads: bool = True) -> None:
     assert s0.line == 19 and s0.file.endswith("outline.yaml")
     assert "أكثر من 150" in items["background[2]"].before and "نحو 150" in items["background[2]"].after
     assert items["background[2]"].tracked == []
-    assert [t["type"] for t in items["timeline[5]"].tracked] == ["move-from"]
-    assert [t["type"] for t in items["timeline[6]"].tracked] == ["move-to"]
+    assert [(t["type"], t.get("to")) for t in items["timeline[5]"].tracked] == [("move-from", "timeline[6]")]
+    assert [(t["type"], t.get("from")) for t in items["timeline[6]"].tracked] == [("move-to", "timeline[5]")]
     assert "اللجنة العسكرية العليا" in items["timeline[6]"].after
     assert items["positions[0].points[3]"].deleted_cites == [59]
     assert items["risks[0]"].quotes[0]["after"].startswith("هناك ما يزيد على")

@@ -49,7 +49,8 @@ def format_text(rv) -> str:
                          "(does the note support what is left?)")
         for t in it.tracked:
             where = f" in note {t['note']}" if t.get("note") else ""
-            lines.append(f"  tracked {t['type']}{where} by {t['author'] or '?'} {t['date']}: {t['text']}")
+            went = f" (moved to {t['to']})" if t.get("to") else f" (moved from {t['from']})" if t.get("from") else ""
+            lines.append(f"  tracked {t['type']}{where} by {t['author'] or '?'} {t['date']}: {t['text']}{went}")
         for q in it.quotes:
             lines.append(f"  quote of note {q['number']}: {word_diff(q['before'], q['after'])}")
         for n in it.deleted_cites:

@@ -219,9 +219,24 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                                      "docx": change.after})
             change.flags.append("conflict")
         review.items.append(change)
+    _pair_moves(review.items)
     _generated(review, record, paras, doc, numbers)
     _loose_comments(review, doc, spans)
     return review
+
+
+def _pair_moves(items: list[ItemChange]) -> None:
+    """Each tracked move-from names the item its text went to, each move-to the item it came from
+    (paired by the move's name, or by the same text)."""
+    ends: dict[str, list[tuple[str, dict]]] = {"move-from": [], "move-to": []}
+    for it in items:
+        for t in it.tracked:
+            if t["type"] in ends:
+                ends[t["type"]].append((it.path, t))
+    for path, t in ends["move-from"]:
+        for other, u in ends["move-to"]:
+            if (t.get("move") and t.get("move") == u.get("move")) or (not t.get("move") and t["text"] == u["text"]):
+                t["to"], u["from"] = other, path
 
 
 def _joined(change: ItemChange, span, spans: dict) -> None:
