@@ -76,3 +76,31 @@ def split_parts(view: str) -> list[str]:
 def opening(text: str, words: int = 6) -> str:
     head = " ".join(_TOKEN.sub("", text).split()[:words])
     return head + ("…" if len(_TOKEN.sub("", text).split()) > words else "")
+
+
+def pair_moves(items: list) -> None:
+    """Each tracked move-from names the item its text went to, each move-to the item it came from
+    (paired by the move's name, or by the same text)."""
+    ends: dict[str, list[tuple[str, dict]]] = {"move-from": [], "move-to": []}
+    for it in items:
+        for t in it.tracked:
+            if t["type"] in ends:
+                ends[t["type"]].append((it.path, t))
+    for path, t in ends["move-from"]:
+        for other, u in ends["move-to"]:
+            if (t.get("move") and t.get("move") == u.get("move")) or (not t.get("move") and t["text"] == u["text"]):
+                t["to"], u["from"] = other, path
+
+
+def joined(change, span, spans: dict) -> None:
+    """Flag an item joined with the next one: in one paragraph, or its paragraph mark deleted (tracked)."""
+    paths = list(spans)
+    following = paths[paths.index(change.path) + 1] if change.path in paths[:-1] else None
+    end = span.end
+    if end is not None and end.kind == "start" and following:
+        change.joined = {"with": following, "tracked": None}
+    elif end is not None and end.kind == "para" and end.change is not None and end.change.kind == "delete" \
+            and following:
+        change.joined = {"with": following, "tracked": {"author": end.change.author, "date": end.change.date}}
+    if change.joined:
+        change.flags.append("joined")

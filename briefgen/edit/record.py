@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import anchors, model
 from ..errors import InputError
 from ..project import safefs
-from . import docx_read
+from . import docx_read, spans
 
 BUILD_PROP, VERSION_PROP, OUTLINE_PROP = "briefgen-build", "briefgen-outline-version", "briefgen-outline"
 FOLDER = Path(".briefgen-cache") / "builds"
@@ -82,7 +82,7 @@ def _citations(value, key: str | None, inlines: model.Inlines | None) -> list[di
 def make_record(docx: bytes, loaded, brief: model.Brief, outline_bytes: bytes) -> dict:
     """The record of a just-rendered DOCX (read back exactly as the review will read the edited one)."""
     doc = docx_read.read(docx)
-    found, paras = docx_read.spans(doc)
+    found, paras = spans.spans(doc)
     numbers = {fid: int(fid) for fid in doc.footnotes if fid.isdigit()}
     by_path = anchors.items(brief)
     data, located = loaded.located.data, loaded.located

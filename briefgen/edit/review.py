@@ -22,6 +22,8 @@ from ..read.outline import MAX_OUTLINE_BYTES
 from . import claims, docx_read, notes
 from . import record as roundtrip
 from .docx_read import normalize
+from .spans import Para
+from .spans import spans as items_of
 
 MAX_DOCX_BYTES = 100 * 1024 * 1024  # a brief with pictures and embedded fonts is a few MB
 
@@ -124,7 +126,7 @@ def _comments(doc: docx_read.Document, pieces: list[docx_read.Piece]) -> list[di
 def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str) -> Review:
     """The review of an edited document against the record of the build it came from."""
     review = Review(docx_name, str(outline), record.get("build", ""), record=record)
-    spans, paras = docx_read.spans(doc)
+    spans, paras = items_of(doc)
     matching = notes.match(doc, record, spans)
     if matching.damage:
         review.damage = matching.damage
@@ -158,7 +160,7 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             if docx_read.view(pieces).strip().count("\n") > 0:
                 change.flags.append("split")
                 change.parts = claims.split_parts(roundtrip.tokens(docx_read.view(pieces), numbers))
-            _joined(change, span, spans)
+            claims.joined(change, span, spans)
             if not _NOTE.sub("", change.after).strip():
                 change.flags.append("deleted")
         if change.tracked and change.after != change.rejected:
@@ -219,38 +221,10 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                                      "docx": change.after})
             change.flags.append("conflict")
         review.items.append(change)
-    _pair_moves(review.items)
+    claims.pair_moves(review.items)
     _generated(review, record, paras, doc, numbers)
     _loose_comments(review, doc, spans)
     return review
-
-
-def _pair_moves(items: list[ItemChange]) -> None:
-    """Each tracked move-from names the item its text went to, each move-to the item it came from
-    (paired by the move's name, or by the same text)."""
-    ends: dict[str, list[tuple[str, dict]]] = {"move-from": [], "move-to": []}
-    for it in items:
-        for t in it.tracked:
-            if t["type"] in ends:
-                ends[t["type"]].append((it.path, t))
-    for path, t in ends["move-from"]:
-        for other, u in ends["move-to"]:
-            if (t.get("move") and t.get("move") == u.get("move")) or (not t.get("move") and t["text"] == u["text"]):
-                t["to"], u["from"] = other, path
-
-
-def _joined(change: ItemChange, span, spans: dict) -> None:
-    """Flag an item joined with the next one: in one paragraph, or its paragraph mark deleted (tracked)."""
-    paths = list(spans)
-    following = paths[paths.index(change.path) + 1] if change.path in paths[:-1] else None
-    end = span.end
-    if end is not None and end.kind == "start" and following:
-        change.joined = {"with": following, "tracked": None}
-    elif end is not None and end.kind == "para" and end.change is not None and end.change.kind == "delete" \
-            and following:
-        change.joined = {"with": following, "tracked": {"author": end.change.author, "date": end.change.date}}
-    if change.joined:
-        change.flags.append("joined")
 
 
 def _loose_comments(review: Review, doc: docx_read.Document, spans: dict) -> None:
@@ -291,7 +265,7 @@ def _outline_text(value, key: str | None) -> str | None:
     return value if value is None else str(value)
 
 
-def _generated(review: Review, record: dict, paras: list[docx_read.Para], doc, numbers: dict) -> None:
+def _generated(review: Review, record: dict, paras: list[Para], doc, numbers: dict) -> None:
     """Paragraphs outside the items: added ones (with the item they follow) and edited generated text."""
     built = record["generated"]
     matcher = difflib.SequenceMatcher(None, [g["text"] for g in built], [p.text for p in paras], autojunk=False)
