@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -478,3 +479,27 @@ def test_title_and_subtitle_flow_back(proj, cli):
     assert result.exit_code == 0, result.output
     assert outline.read_text(encoding="utf-8") == original.replace(
         'title: "محادثات إنهاء', 'title: "مفاوضات إنهاء').replace("وضغط الفصائل", "وضغوط الفصائل")
+
+
+def test_a_docx_whose_properties_were_dropped_is_matched_by_anchors_and_text(proj, cli):
+    built = (proj / "reports/outline.docx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(built)) as z:
+        members = {n: z.read(n) for n in z.namelist() if n != "docProps/custom.xml"}
+    e = Editor(_zip(members))
+    e.replace("summary[0]", "تتجه", "تمضي")
+    stripped = proj / "reports/no-props.docx"
+    stripped.write_bytes(e.save())
+    assert roundtrip.BUILD_PROP not in docx_read.read(stripped.read_bytes()).properties
+    result = cli("review", stripped, "--outline", proj / "outline.yaml")
+    assert result.exit_code == 1
+    assert "its build id is gone (the document properties were dropped on save); matched to build" in result.output
+    assert "(81 of 82 items as built, 76 of 76 footnotes)" in result.output
+    assert "summary[0]  [tracked]" in result.output
+
+
+def _zip(members: dict) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()

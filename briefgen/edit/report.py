@@ -29,7 +29,7 @@ def format_text(rv) -> str:
     """The review as text for a terminal."""
     if rv.damage:
         return f"cannot review {rv.docx}: {rv.damage}"
-    lines = []
+    lines = [f"note: {rv.docx}: {rv.matched}"] if rv.matched else []
     for it in rv.items:
         lines.append(f"{it.file}:{it.line}: {it.path}" + (f"  [{', '.join(it.flags)}]" if it.flags else ""))
         if it.after != it.before:

@@ -68,6 +68,7 @@ class Review:
     generated: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
     damage: str | None = None  # the notes were emptied or shifted wholesale: nothing is proposed
+    matched: str = ""  # how the build was found when the DOCX lost its build id
     record: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -76,6 +77,7 @@ class Review:
 
     def to_json(self) -> dict:
         return {"docx": self.docx, "outline": self.outline, "build": self.build, "damage": self.damage,
+                "matched": self.matched,
                 "items": [i.to_json() for i in self.items], "added": self.added, "generated": self.generated,
                 "conflicts": self.conflicts}
 
@@ -313,6 +315,15 @@ def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = F
     doc = docx_read.read(data, str(docx_path))
     build = doc.properties.get(roundtrip.BUILD_PROP, "")
     paths = docx_read.anchored(doc)
+    matched = None
+    if not build and paths:
+        folder = outline.parent if outline is not None else _find_outline(docx_path, "outline.yaml").parent
+        matched = roundtrip.match(doc, folder)
+        if matched is not None:
+            outline = outline or folder / matched[0].get("outline", "outline.yaml")
+            rv = compare(doc, matched[0], outline, str(docx_path))
+            rv.matched = matched[1]
+            return rv
     if not build or not paths:
         found = (f"{len(doc.bookmarks)} bookmarks, none of them briefgen's anchors" if not paths
                  else f"{len(paths)} briefgen anchors but no build id in its document properties")
