@@ -246,3 +246,20 @@ def test_word_markup_reads_the_same_after_a_libreoffice_session(office, name, tm
         (changes,) = doc.note_changes.values()
         assert {(c.kind, c.author, c.text.strip()) for c in changes} == {("delete", "Layla Editor", "about"),
                                                                         ("insert", "Layla Editor", "more than")}
+
+
+@pytest.mark.parametrize("settle", ["accept_all", "reject_all"])
+def test_tracked_changes_accepted_or_rejected_in_the_suite(office, proj, settle):
+    from briefgen.edit import review as reviewer
+
+    edits = [{"op": "replace", "find": "تتجه بغداد", "text": "تمضي بغداد"},
+             {"op": "footnote_after", "find": "لا تتحكم فيهما بغداد", "text": "ملاحظة"}, {"op": settle}]
+    (s,) = office.session(proj / "reports/outline.docx", proj / "reports/settled.docx", edits=edits, track=True)
+    assert s["redlines"] == 0
+    rv = reviewer.review(Path(s["saved"]), proj / "outline.yaml")
+    if settle == "reject_all":
+        assert not rv.changed and len(s["footnotes"]) == 76
+    else:  # accepted: plain edits now, no tracked change left
+        assert {i.path: i.flags for i in rv.items} == {"summary[0]": ["untracked"],
+                                                      "summary[1]": ["untracked", "citation-added"]}
+        assert "ملاحظة" in s["footnotes"] and rv.items[1].added_notes == ["ملاحظة"]
