@@ -113,4 +113,23 @@ def apply_checked(review: Review, outline: Path, reject: bool = False, allow_out
     if done.changed:
         write_atomic(outline, done.text.encode("utf-8"))
         outcome.written = True
+        outcome.diagnostics = [*outcome.diagnostics, *_claim_warnings(review, outline, reject)]
     return outcome
+
+
+def _claim_warnings(review: Review, outline: Path, reject: bool) -> list[Diagnostic]:
+    """Check warnings for what the outline alone cannot show: text added after the last note mark (it went
+    into an item whose citations back the words before it) and a claim cut while its notes stay."""
+    if reject:
+        return []
+    out = []
+    for item in review.items:
+        if item.uncited:
+            out.append(Diagnostic("warning", "uncited-edit", f"{item.path}: the editor added text after the last "
+                                  f"footnote mark, which no citation supports: «{item.uncited}»", file=str(outline),
+                                  line=item.line, hint="cite it, or move it before the note it belongs to"))
+        for cut in item.claims_cut:
+            out.append(Diagnostic("warning", "claim-cut", f"{item.path}: the editor cut «{cut['cut']}» while its "
+                                  f"footnote {', '.join(map(str, cut['notes']))} stays", file=str(outline),
+                                  line=item.line, hint="check that the note still supports what is left"))
+    return out
