@@ -79,9 +79,8 @@ def test_comments_anchored_in_the_paragraph_citing_them(brief, blob):
 
 
 def _first_notes_paragraph(doc, p) -> bool:
-    """p holds the document's first footnote reference and not its second."""
-    runs = [r for r in doc.iter(_w("r")) if r.find("w:footnoteReference", NS) is not None][:2]
-    return runs[0].getparent() is p and runs[1].getparent() is not p
+    """p holds the document's first footnote reference."""
+    return next(r for r in doc.iter(_w("r")) if r.find("w:footnoteReference", NS) is not None).getparent() is p
 
 
 def _runs_between_the_first_two_notes(doc) -> list:
@@ -98,13 +97,26 @@ def test_no_comment_mark_nor_range_end_between_the_first_two_notes(blob):
                 or r.find("w:commentReference", NS) is not None]
 
 
-def test_a_single_note_first_paragraph_ends_its_comments_before_its_note(project, tmp_path):
-    result = pipeline.build(project(NOTES_OUTLINE), ["docx"], pipeline.Options(out_dir=tmp_path / "out"))
+@pytest.mark.parametrize("outline", ["single", "sample"])
+def test_the_first_noted_paragraph_has_its_comments_as_points_at_its_start(project, tmp_path, outline):
+    """Whatever the editor does to that paragraph's notes, no comment mark can come after its first note."""
+    from tests.conftest import SAMPLE_OUTLINE
+
+    path = project(NOTES_OUTLINE) if outline == "single" else project(SAMPLE_OUTLINE.read_text(encoding="utf-8"))
+    result = pipeline.build(path, ["docx"], pipeline.Options(out_dir=tmp_path / "out"))
     doc = part(result.outputs["docx"].read_bytes(), "word/document.xml")
     first = next(r for r in doc.iter(_w("r")) if r.find("w:footnoteReference", NS) is not None)
-    assert _first_notes_paragraph(doc, first.getparent())
-    assert first.getprevious().find("w:commentReference", NS) is not None
-    assert first.getprevious().getprevious().tag == _w("commentRangeEnd")
+    p = first.getparent()
+    kids = list(p)
+    starts = p.findall("w:commentRangeStart", NS)
+    assert starts
+    after_starts = kids[kids.index(starts[-1]) + 1:]
+    for k in range(len(starts)):  # starts, then end + mark per range: each empty, before the first text run
+        end, mark = after_starts[2 * k], after_starts[2 * k + 1]
+        assert end.tag == _w("commentRangeEnd") and mark.find("w:commentReference", NS) is not None
+        assert end.get(_w("id")) == mark.find("w:commentReference", NS).get(_w("id"))
+    text_runs = [r for r in kids if r.tag == _w("r") and r.find("w:t", NS) is not None]
+    assert kids.index(after_starts[2 * len(starts) - 1]) < kids.index(text_runs[0])
     assert not [r for r in _runs_between_the_first_two_notes(doc) if r.tag == _w("commentRangeEnd")
                 or r.find("w:commentReference", NS) is not None]
 

@@ -265,3 +265,21 @@ def test_tracked_changes_accepted_or_rejected_in_the_suite(office, proj, settle)
         assert {i.path: i.flags for i in rv.items} == {"summary[0]": ["untracked"],
                                                       "summary[1]": ["untracked", "citation-added"]}
         assert "ملاحظة" in s["footnotes"] and rv.items[1].added_notes == ["ملاحظة"]
+
+
+def test_editing_the_first_noted_paragraphs_notes_keeps_every_note(office, proj, project, tmp_path):
+    """The comments of the paragraph holding the first note are points at its start: a note inserted
+    before its only note, or two of its three notes deleted, leaves no comment mark between the first two."""
+    from briefgen.run import pipeline
+    from tests.test_docx_comments import NOTES_OUTLINE
+
+    small = pipeline.build(project(NOTES_OUTLINE), ["docx"], pipeline.Options(out_dir=tmp_path / "out"))
+    cases = [(small.outputs["docx"], [{"op": "footnote_after", "find": "نقطة", "text": "ملاحظة المحرر"}], 6),
+             (proj / "reports/outline.docx", [{"op": "delete_footnote", "index": 2},
+                                              {"op": "delete_footnote", "index": 1}], 74)]
+    for n, (docx, edits, count) in enumerate(cases):
+        built = shown_notes(docx)
+        for s in office.session(docx, tmp_path / f"edited{n}.docx", sessions=2, edits=edits):
+            assert len(s["footnotes"]) == count and all(t.strip() for t in s["footnotes"])
+            kept = [t for t in s["footnotes"] if t != "ملاحظة المحرر"]
+            assert all(any(same(t, b) for b in built) for t in kept)

@@ -104,8 +104,8 @@ def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> 
     a comment's mark right after its range end wherever we put it, and its importer loses every
     footnote's text when a comment mark lies between the document's first and second footnote
     references (docs/roundtrip.md); a range ending at its paragraph's end keeps the marks behind
-    the paragraph's notes. keep_first_notes_clear moves the one case left (a first cited paragraph
-    with a single note). first_refs maps footnote ids referenced for the first time to their
+    the paragraph's notes; keep_first_notes_clear then makes the comments of the paragraph holding
+    the document's first note points at its start. first_refs maps footnote ids referenced for the first time to their
     citations; each new comment is appended to commented (its index is its comment id).
     """
     start = 1 if len(para) and ooxml.local(para[0]) == "pPr" else 0
@@ -126,29 +126,29 @@ def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> 
 
 
 def keep_first_notes_clear(body) -> None:
-    """No comment range ends (nor mark stands) between the document's first two footnote references.
+    """No comment mark between the document's first two footnote references, whatever the editor does there.
 
     LibreOffice 7.4's importer preloads every footnote at the first reference and hands the texts
     out in turn; a comment mark read between the first and the second reference leaves them
-    shuffled on the first import and empty after its own save. A range ending there (only the
-    first cited paragraph's, when it holds a single note) is made to end before the first reference.
+    shuffled on the first import and empty after its own save (docs/roundtrip.md). The paragraph
+    holding the first reference has its comments as points at its start (range start, end and mark
+    before any text), so neither its notes as built nor a note the editor inserts or deletes there
+    can put a mark after the first reference; every other paragraph's marks follow its own notes.
     """
-    runs = ooxml.qn("w:r")
-    notes = [r for r in body.iter(runs) if r.find(ooxml.qn("w:footnoteReference")) is not None][:2]
-    if len(notes) < 2:
+    first = next((r for r in body.iter(ooxml.qn("w:r")) if r.find(ooxml.qn("w:footnoteReference")) is not None), None)
+    if first is None:
         return
-    first, second = notes
-    moving, inside = [], False
-    for node in body.iter(runs, ooxml.qn("w:commentRangeEnd")):
-        if node is second:
-            break
-        if node is first:
-            inside = True
-        elif inside and (ooxml.local(node) == "commentRangeEnd"
-                         or node.find(ooxml.qn("w:commentReference")) is not None):
-            moving.append(node)
-    for node in moving:
-        first.addprevious(node)
+    para = first.getparent()
+    starts = para.findall(ooxml.qn("w:commentRangeStart"))
+    ends = para.findall(ooxml.qn("w:commentRangeEnd"))
+    marks = [r for r in para.findall(ooxml.qn("w:r")) if r.find(ooxml.qn("w:commentReference")) is not None]
+    if not starts:
+        return
+    anchor = starts[-1]
+    for end, mark in zip(ends, marks, strict=True):
+        anchor.addnext(end)
+        end.addnext(mark)
+        anchor = mark
 
 
 def core_properties(document, brief: model.Brief) -> None:
