@@ -503,3 +503,15 @@ def _zip(members: dict) -> bytes:
         for name, data in members.items():
             z.writestr(name, data)
     return out.getvalue()
+
+
+def test_a_tracked_edit_of_a_footnotes_reference_is_listed_with_its_author(proj):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.edit_note(e.note_ids("summary[0]")[1], "المونيتور", "موقع المونيتور", author="Layla Editor")
+    (proj / "ref.docx").write_bytes(e.save())
+    rv = reviewer.review(proj / "ref.docx", proj / "outline.yaml")
+    (g,) = [g for g in rv.generated if g["part"].startswith("footnote")]
+    assert g["part"] == "footnote 2" and g["after"].startswith("موقع المونيتور")
+    assert [(t["type"], t["author"], t["text"]) for t in g["tracked"]] == [
+        ("delete", "Layla Editor", "المونيتور"), ("insert", "Layla Editor", "موقع المونيتور")]
+    assert "tracked insert by Layla Editor" in reviewer.format_text(rv)

@@ -69,6 +69,8 @@ def format_text(rv) -> str:
                          f"({'resolved' if g['resolved'] else 'open'}) {g['author']}: {g['text']}")
             continue
         lines.append(f"generated {g['part']} edited (cannot flow back): {word_diff(g['before'], g['after'])}")
+        lines.extend(f"  tracked {t['type']} by {t['author'] or '?'} {t['date']}: {t['text']}"
+                     for t in g.get("tracked", []))
     for c in rv.conflicts:
         lines.append(f"{c['file']}:{c['line']}: conflict in {c['path']}: changed in the outline since the build "
                      "and in the DOCX; not applied")

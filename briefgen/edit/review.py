@@ -290,7 +290,10 @@ def _generated(review: Review, record: dict, paras: list[Para], doc, numbers: di
         text = doc.footnotes.get(fid, ("", ""))[0]
         built_text = record["footnotes"].get(str(n), "")
         if _reference(text) != _reference(built_text):
-            review.generated.append({"part": f"footnote {n}", "before": built_text, "after": text})
+            tracked = [{"type": c.kind, "author": c.author, "date": c.date, "text": normalize(c.text)}
+                       for c in doc.note_changes.get(fid, [])]
+            review.generated.append({"part": f"footnote {n}", "before": built_text, "after": text,
+                                     **({"tracked": tracked} if tracked else {})})
 
 
 def _reference(note: str) -> str:
