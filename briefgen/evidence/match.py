@@ -18,9 +18,12 @@ from itertools import accumulate
 
 from ..arabic import FOLDS, INVISIBLE_RE, QUOTES, Token, fold_word, is_word, tokens
 from ..read.sources import Source
+from .viewer import pasted_runs, viewer_spans
 
 OMISSION = re.compile(r"\[\s*(?:…|\.{3,})\s*\]|\(\s*(?:…|\.{3,})\s*\)|…|\.{3,}")
 CITABLE = ("pull-quote", "caption")  # dropped from the reading text, yet printed by the publisher
+BODY = (None, "noscript")  # the article's running text (a lazy-loaded half is running text too)
+NAMED = ("headline", "standfirst", "subheading", "caption", "pull-quote", "footnote")  # a footnote names these
 MAX_TRIES = 200  # alignments tried per passage before giving up on one without a dropped negation
 
 # Negations (matching keys): an omission may not leave one out.
@@ -126,6 +129,8 @@ class _Passage:
     joined: str  # " key1 key2 … "
     line: int | None = None
     rule: str | None = None
+    role: str | None = None  # the paragraph's role (SourceParagraph.role)
+    after: int | None = None  # a paragraph with a role: the ¶ of running text it follows
     _starts: list[int] | None = None
 
     @property
@@ -144,10 +149,14 @@ def _passage(text: str, toks: list[Token], number: int | None, line: int | None 
 
 def _paragraphs(source: Source) -> Iterator[_Passage]:
     """The source's paragraphs as passages, each built when first searched and kept on its paragraph."""
+    after = None  # the last ¶ of running text before a paragraph: a headline or caption stands after it
     for para in source.paragraphs:
         cached = para.__dict__.get("_passage")
         if cached is None or cached[0] is not para.tokens:
             cached = para.__dict__["_passage"] = (para.tokens, _passage(para.text, para.tokens, para.number))
+            cached[1].role, cached[1].after = para.role, after
+        if para.role in BODY:
+            after = para.number
         yield cached[1]
 
 
@@ -254,7 +263,10 @@ def verify(quote: str, source: Source) -> Match | Refusal:
         return Refusal("quote-no-words", f"the quote has no words: «{shown}»",
                        "quote the source's own words, or leave quote: out and give para: N")
     refusal: Refusal | None = None
-    for group in (_paragraphs(source), [d for d in _dropped(source) if d.rule in CITABLE]):
+    passages = list(_paragraphs(source))
+    body = [p for p in passages if p.role in BODY]
+    groups = (body, [p for p in passages if p.role not in BODY], [d for d in _dropped(source) if d.rule in CITABLE])
+    for group in groups:
         for p in group:
             placed = _place(q, p)
             if isinstance(placed, tuple):
@@ -262,6 +274,21 @@ def verify(quote: str, source: Source) -> Match | Refusal:
             refusal = refusal or placed
     if refusal is not None:
         return refusal
+    pasted = pasted_runs(q.pieces, q.text)
+    for group in groups[:2]:  # copied from a PDF viewer: lam-alef turned round, words split at a mark
+        for p in group:
+            spans = viewer_spans(pasted, [t.norm for t in p.words])
+            if spans is None:
+                continue
+            neg = next((n for a, b in zip(spans, spans[1:], strict=False) if (n := _negation(p, a[1] + 1, b[0] - 1))),
+                       None)
+            if neg is not None:
+                return Refusal("omission-drops-negation", f"the omission leaves out a negation "
+                               f"(«{p.text[neg.start:neg.end]}»): the quote says the opposite of the source",
+                               "quote the negation too, or end the quote before it")
+            match = _match(q, p, source.id, "", spans)
+            match.tolerances = ("viewer-copy",)
+            return match
     for p in _dropped(source):
         if p.rule not in CITABLE and isinstance(_place(q, p), tuple):
             return Refusal("quote-in-boilerplate",
@@ -306,9 +333,9 @@ def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[
         else:
             shown.append([a, b])
     text = _HIDDEN.sub("", " … ".join(p.text[slice(*_widen(p.text, a, b))] for a, b in shown))
-    located = p.rule if p.rule in CITABLE else None
-    return Match(source_id, p.number, text, chars, _tolerances(q, p, lead, spans), located, p.text,
-                 p.line if located else None)
+    located = p.rule if p.rule in CITABLE else p.role if p.role in NAMED else None
+    return Match(source_id, p.after if p.role in NAMED else p.number, text, chars, _tolerances(q, p, lead, spans), located, p.text,
+                 p.line if p.rule in CITABLE else None)
 
 
 _PAIRS = {"(": ")", "[": "]", "«": "»", "“": "”", "‘": "’"}

@@ -116,7 +116,21 @@ def paragraphs(pages: list[list[Line]]) -> list[Para]:
             first = p.parts[0][0]
             first.text = _MARKER.sub("", first.text, count=1)
     _short_headings(out, full)
+    _pull_quotes(out)
     return out
+
+
+def _pull_quotes(paras: list[Para]) -> None:
+    """A block whose words stand in a longer body paragraph repeats them: a pull-quote."""
+    from ...arabic import normalize
+
+    norms = [" " + normalize(" ".join(text_of(p))) + " " for p in paras]
+    for i, p in enumerate(paras):
+        if p.role in ("footnote", "headline") or len(norms[i].split()) < 3:
+            continue
+        if any(j != i and q.role == "body" and len(norms[j]) > len(norms[i]) and norms[i] in norms[j]
+               for j, q in enumerate(paras)):
+            p.role = "pull-quote"
 
 
 def _ends(line: Line, full: float) -> bool:
