@@ -102,7 +102,7 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
     if meta.get("url") == url and url is not None and not _states_url(html, url):
         del meta["url"]  # only the address it was fetched from: the caller records that itself
     roles, line = {}, 1
-    for role, text in blocks:
+    for role, _ in blocks:
         if role != "body":
             roles[line] = role
         line += 2

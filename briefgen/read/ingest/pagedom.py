@@ -277,9 +277,9 @@ def extract(html: str) -> PageArticle | None:
             if seen_h1:
                 b.role = "subheading"
             seen_h1 = True
-        elif i < first_body and seen_h1 and b.role == "subheading" and not any(x.role == "standfirst" for x in inner[:i]):
-            if not any(x.role == "body" for x in inner[:i]):
-                b.role = "standfirst"
+        elif i < first_body and seen_h1 and b.role == "subheading" and \
+                not any(x.role in ("standfirst", "body") for x in inner[:i]):
+            b.role = "standfirst"
         elif i < first_body and b.role == "body" and len(b.text.split()) <= 12:
             head_parts.append(b.text)
             b.role = "article-head"
@@ -327,7 +327,8 @@ def _author(root, scope, h1, jsonld: list[str]) -> str | None:
             if not isinstance(obj, dict) or "Article" not in str(obj.get("@type", "")):
                 continue
             author = obj.get("author")
-            names = [a.get("name") if isinstance(a, dict) else a for a in (author if isinstance(author, list) else [author])]
+            names = [a.get("name") if isinstance(a, dict) else a
+                     for a in (author if isinstance(author, list) else [author])]
             names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
             if names:
                 return "، ".join(names)

@@ -41,7 +41,8 @@ def extract_pdf(raw: bytes, name: str) -> Extracted:
         if glyphs.lost:
             dropped.append((f"{glyphs.lost} glyph(s) without readable text, left out", f"lost-glyphs (page {number})"))
         if glyphs.kashida:
-            dropped.append((f"{glyphs.kashida} kashida glyph(s) stretching words, left out", f"kashida (page {number})"))
+            dropped.append((f"{glyphs.kashida} kashida glyph(s) stretching words, left out",
+                            f"kashida (page {number})"))
         for call in glyphs.calls:
             dropped.append((call, f"footnote-call (page {number})"))
     if control:
