@@ -81,8 +81,8 @@ def _parse(raw: bytes, name: str) -> tuple[list, dict[str, str]]:
 def _drop_running(pages: list[list[Line]], dropped: list[tuple[str, str]]) -> list[list[Line]]:
     """Drop running headers and footers: among a page's first and last lines, page numbers («صفحة ٢ من ٥»,
     «- 2 -») and lines that stand (numbers aside) at the top or foot of most pages."""
-    def key(line: Line) -> str:
-        return re.sub(r"[0-9\u0660-\u0669]+", "#", " ".join(line.text.split()))
+    def key(line: Line) -> str:  # a headline repeated as the running head is set larger: not the same line
+        return f"{round(line.size)}:" + re.sub(r"[0-9\u0660-\u0669]+", "#", " ".join(line.text.split()))
 
     def edges(lines: list[Line]) -> list[tuple[int, str]]:
         return [(i, "header") for i in range(min(EDGE, len(lines)))] + \

@@ -40,7 +40,10 @@ class PageGlyphs:
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ufffe\uffff]")
 _LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06d5\ufb50-\ufdff\ufe70-\ufefc]")
-_MISMAPPED = re.compile("^[0-9<>%=#&$@|~^_,\u00c0-\u024f]$")  # what producers map a kashida (or a mark) glyph to
+# What producers map a kashida (or a mark) glyph to; never written glued between two Arabic letters
+# (unlike / : - . and quotation marks, which are: «أكتوبر/تشرين»).
+_MISMAPPED = re.compile("^[0-9#$%&*+,<=>@\\^_`{|}~\u00c0-\u024f]$")
+_REAL = set("\"'()[]{}«»")  # quotation marks and brackets do touch letters (بـ"الخونة")
 _FOREIGN = re.compile("^[\u00c0-\u024f]$")
 _CALL = re.compile("^[0-9\u0660-\u0669\u00b9\u00b2\u00b3\u2070-\u2079*†‡]+$")
 
@@ -106,16 +109,21 @@ def _drop_kashida(seg: list, info: PageGlyphs) -> list:
             j += step
         if not 0 <= j < len(bases):
             return "", False
-        a, b = (bases[j], bases[j - step]) if step < 0 else (bases[j - step], bases[j])
-        return bases[j].get_text(), b.x0 - a.x1 < 0.15 * size
+        run = sorted([bases[k] for k in range(min(i, j - step), max(i, j - step) + 1)] + [bases[j]],
+                     key=lambda c: c.x0)
+        return bases[j].get_text(), all(b.x0 - a.x1 < 0.15 * size for a, b in zip(run, run[1:], strict=False))
 
     for i in sorted(odd):
         (left, lt), (right, rt) = neighbour(i, -1), neighbour(i, 1)
-        joins = (lt and rt and _LETTER.search(left) and _LETTER.search(right)) or \
-            (lt and left == "\u0640") or (rt and right == "\u0640")
+        text = bases[i].get_text()
+        letters = "\u0640" not in left + right and bool(_LETTER.search(left) and _LETTER.search(right))
+        after_tatweel = (lt and left == "\u0640") or (rt and right == "\u0640")
+        joins = (lt and rt and letters) or (text not in _REAL and after_tatweel)
+        if _FOREIGN.match(text):  # a Latin letter inside an Arabic word: a mark's glyph mapped wrong
+            joins = joins or (lt and bool(_LETTER.search(left))) or (rt and bool(_LETTER.search(right)))
         if joins:
             drop.add(id(bases[i]))
-            if _FOREIGN.match(bases[i].get_text()):
+            if _FOREIGN.match(text):
                 info.lost += 1  # a vowel mark's glyph mapped to a Latin letter: the mark is lost
             else:
                 info.kashida += 1
@@ -149,9 +157,10 @@ def page_lines(layout, number: int, info: PageGlyphs | None = None) -> list[Line
                 break
         else:
             rows.append([c])
-    for m in marks:  # a vowel mark is raised or lowered: it joins the nearest line
-        if rows:
-            min(rows, key=lambda r: abs(r[0].matrix[5] - m.matrix[5])).append(m)
+    for m in marks:  # a vowel mark is raised or lowered: it joins the nearest line of the letters under it
+        near = [r for r in rows if any(c.x0 - c.size <= m.x0 <= c.x1 + c.size for c in r)] or rows
+        if near:
+            min(near, key=lambda r: abs(r[0].matrix[5] - m.matrix[5])).append(m)
     segments = [s for s in (_drop_kashida(seg, info) for row in rows for seg in _split(row)) if s]
     lines = []
     for seg in _reading_order(segments):

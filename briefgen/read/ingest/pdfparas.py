@@ -137,7 +137,7 @@ def _ends(line: Line, full: float) -> bool:
     """Whether a paragraph ends at this line: a short line (a justified paragraph's last) with a full stop,
     or a line shorter than half the column."""
     width = line.x1 - line.x0
-    return width < 0.5 * full or (width < 0.85 * full and bool(FINAL.search(line.text.strip())))
+    return width < 0.5 * full or (width < 0.92 * full and bool(FINAL.search(line.text.strip())))
 
 
 def _short_headings(paras: list[Para], full: float) -> None:
