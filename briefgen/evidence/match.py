@@ -300,9 +300,7 @@ def verify(quote: str, source: Source) -> Match | Refusal:
                 return Refusal("omission-drops-negation", f"the omission leaves out a negation "
                                f"(«{p.text[neg.start:neg.end]}»): the quote says the opposite of the source",
                                "quote the negation too, or end the quote before it")
-            match = _match(q, p, source.id, "", spans)
-            match.tolerances = ("viewer-copy",)
-            return match
+            return _match(q, p, source.id, "", spans, tolerances=("viewer-copy",))
     for p in _dropped(source):
         if p.rule not in CITABLE and isinstance(_place(q, p), tuple):
             return Refusal("quote-in-boilerplate",
@@ -339,7 +337,7 @@ def find(quote: str, source: Source) -> Match | None:
 
 
 def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[int, int]],
-           caution: Refusal | None = None) -> Match:
+           caution: Refusal | None = None, tolerances: tuple[str, ...] | None = None) -> Match:
     chars = [(p.words[a].start, p.words[b].end) for a, b in spans]
     shown = [list(chars[0])]
     for (a, b), (prev, nxt) in zip(chars[1:], zip(spans, spans[1:], strict=False), strict=False):
@@ -349,7 +347,8 @@ def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[
             shown.append([a, b])
     text = _HIDDEN.sub("", " … ".join(p.text[slice(*_widen(p.text, a, b))] for a, b in shown))
     located = p.rule if p.rule in CITABLE else p.role if p.role in NAMED else None
-    return Match(source_id, p.after if p.role in NAMED else p.number, text, chars, _tolerances(q, p, lead, spans),
+    need = tolerances if tolerances is not None else _tolerances(q, p, lead, spans)
+    return Match(source_id, p.after if p.role in NAMED else p.number, text, chars, need,
                  located, p.text, p.line if p.rule in CITABLE else None, caution)
 
 

@@ -9,44 +9,59 @@ at whole-word boundaries of the source; the footnote then quotes the source's ow
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 MIN_CHARS = 8  # a shorter pasted piece could stand anywhere
+MAX_PARTS = 4  # fragments a viewer may cut one word into
+_PROCLITIC = {"ب", "ل", "ك", "و", "ف"}  # written alone, a word of its own: never glued on by this tolerance
+_DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 
 
 def _key(norm: str) -> str:
     return norm.replace("لا", "ال")
 
 
+def _split(norm: str) -> list[str]:
+    """A viewer glues a number to the next word when the direction changes («2011وما»): cut them apart."""
+    return [part for part in _DIGITS_LETTERS.split(norm) if part]
+
+
 def pasted_runs(pieces: list, text: str) -> list[list[str]]:
-    """The quote's word keys per piece, a fragment that opens with a vowel mark (a word the viewer cut at the
-    mark) joined to the word before it."""
-    runs = []
-    for piece in pieces:
-        run: list[str] = []
-        for t in piece:
-            raw = text[t.start:t.end]
-            if run and raw and unicodedata.combining(raw[0]):
-                run[-1] += t.norm
-            else:
-                run.append(t.norm)
-        runs.append([_key(n) for n in run])
-    return runs
+    """The quote's word keys per piece (the viewer's lam-alef turned round, numbers cut from words)."""
+    return [[_key(part) for t in piece for part in _split(t.norm)] for piece in pieces]
+
+
+def _consume(run: list[str], keys: list[str], at: int) -> int | None:
+    """The index after the last source word if the run matches the source's words from `at` on, one source word
+    being up to MAX_PARTS consecutive fragments of the quote (never a lone proclitic glued on); else None."""
+    i, k = 0, at
+    while i < len(run):
+        if k >= len(keys):
+            return None
+        joined, m = "", 0
+        while i + m < len(run) and m < MAX_PARTS and not (m == 1 and run[i] in _PROCLITIC):
+            joined += run[i + m]
+            m += 1
+            if joined == keys[k] or not keys[k].startswith(joined):
+                break
+        if joined != keys[k]:
+            return None
+        i, k = i + m, k + 1
+    return k
 
 
 def viewer_spans(runs: list[list[str]], words: list[str]) -> list[tuple[int, int]] | None:
-    """(first, last) source word index of each run (from pasted_runs), in order, whole words, lam-alef read as
-    alef-lam on both sides; None if they are not all found or too short to be told apart."""
+    """(first, last) source word index of each run (from pasted_runs), in order, on whole words; None if they are
+    not all found or are too short to be told apart."""
     if not runs or any(not r for r in runs) or sum(len(w) for r in runs for w in r) < MIN_CHARS:
         return None
     keys = [_key(w) for w in words]
     spans: list[tuple[int, int]] = []
     at = 0
     for run in runs:
-        n = len(run)
-        first = next((i for i in range(at, len(keys) - n + 1) if keys[i:i + n] == run), None)
-        if first is None:
+        found = next(((first, end) for first in range(at, len(keys)) if (end := _consume(run, keys, first))), None)
+        if found is None:
             return None
-        spans.append((first, first + n - 1))
-        at = first + n
+        spans.append((found[0], found[1] - 1))
+        at = found[1]
     return spans
