@@ -14,6 +14,7 @@ import re
 MIN_CHARS = 8  # a shorter pasted piece could stand anywhere
 MAX_PARTS = 4  # fragments a viewer may cut one word into
 _PROCLITIC = {"ب", "ل", "ك", "و", "ف"}  # written alone, a word of its own: never glued on by this tolerance
+_NUMBER = re.compile(r"\d")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 
 
@@ -39,7 +40,8 @@ def _consume(run: list[str], keys: list[str], at: int) -> int | None:
         if k >= len(keys):
             return None
         joined, m = "", 0
-        while i + m < len(run) and m < MAX_PARTS and not (m == 1 and run[i] in _PROCLITIC):
+        while i + m < len(run) and m < MAX_PARTS and not (m == 1 and run[i] in _PROCLITIC) and \
+                not (m and (_NUMBER.search(run[i + m]) or _NUMBER.search(run[i]))):  # «25 00» is not 2500
             joined += run[i + m]
             m += 1
             if joined == keys[k] or not keys[k].startswith(joined):
