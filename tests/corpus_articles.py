@@ -67,8 +67,10 @@ def articles() -> dict[str, Article]:
                 "الناطق الرسمي للحكومة العراقية باسم العوادي", "النائب السابق مثال الألوسي"}
     end = h.index("مواضيع ذات صلة:")
     parts = [Part("headline", h[0])]
+    pulls = ("باسم العوادي:", "النائب السابق مثال الألوسي:")  # the site's own pull-quotes, kept in the text
     for ln in h[4:end]:
-        parts.append(Part("subheading" if ln in subheads else "caption" if ln in captions else "body", ln))
+        parts.append(Part("subheading" if ln in subheads else "caption" if ln in captions else
+                          "pull-quote" if ln.startswith(pulls) else "body", ln))
     out["hafryat"] = Article("hafryat", parts, None, "2024-01-31", h[end:])
     m = _lines("monitor")
     out["monitor"] = Article("monitor", [Part("headline", m[0]), Part("standfirst", m[1])]
@@ -143,12 +145,15 @@ def theme_wordpress(a: Article, date_words: str | None) -> str:
         elif p.role == "caption":
             body.append("<figure class='wp-block-image'><img src='/img/x.jpg' alt='' loading='lazy'>"
                         f"<figcaption>{e(p.text)}</figcaption></figure>")
+        elif p.role == "pull-quote":
+            body.append(f"<blockquote class='wp-block-pullquote'><p>{e(p.text)}</p></blockquote>")
         else:
             body.append(f"<p>{e(p.text)}</p>")
     body.append("</div><footer class='entry-footer'><div class='share'>شارك: <a>فيسبوك</a> <a>تويتر</a></div>"
                 "</footer></article>")
     body.append("<section class='related-posts'><h3>" + e(a.chrome[0]) + "</h3><ul>"
-                + "".join(f"<li><a href='/r/{i}'>{e(t)}</a></li>" for i, t in enumerate(a.chrome[1:4])) + "</ul></section>")
+                + "".join(f"<li><a href='/r/{i}'>{e(t)}</a></li>" for i, t in enumerate(a.chrome[1:4]))
+                + "</ul></section>")
     body.append("<div id='comments'><h3>" + e(COMMENTS[0]) + "</h3><p class='no-comments'>" + e(COMMENTS[1])
                 + "</p><form><textarea></textarea></form></div></main>")
     body.append("<aside id='secondary' class='sidebar'><section class='widget most-read'><h3>الأكثر قراءة</h3>"

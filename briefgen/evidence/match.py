@@ -279,7 +279,8 @@ def verify(quote: str, source: Source) -> Match | Refusal:
     refusal: Refusal | None = None
     passages = list(_paragraphs(source))
     body = [p for p in passages if p.role in BODY]
-    groups = (body, [p for p in passages if p.role not in BODY], [d for d in _dropped(source) if d.rule in CITABLE])
+    named = sorted((p for p in passages if p.role not in BODY), key=lambda p: p.role == "pull-quote")  # boxes last
+    groups = (body, named, [d for d in _dropped(source) if d.rule in CITABLE])
     for group in groups:
         for p in group:
             placed = _place(q, p)

@@ -54,12 +54,13 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def clean(lines: list[str], patterns: list[re.Pattern] | None = None, *,
-          extracted: bool = False) -> tuple[list[Para], list[Dropped]]:
+def clean(lines: list[str], patterns: list[re.Pattern] | None = None, *, extracted: bool = False,
+          keep: set[int] | None = None) -> tuple[list[Para], list[Dropped]]:
     """Drop boilerplate lines, join hard-wrapped lines, return paragraphs and what was dropped.
 
     extracted: the text was written by `sources add` from a page or PDF, a blank line between paragraphs and a
-    paragraph's part on the next page on the next line: consecutive lines always join."""
+    paragraph's part on the next page on the next line: consecutive lines always join. keep: the (1-based)
+    lines extraction gave a role (headline, caption, pull-quote…): the page's own markup said what they are."""
     stripped = [ln.strip() for ln in lines]
     drop: dict[int, str] = {}
     norms = [normalize(s) for s in stripped]
@@ -81,6 +82,8 @@ def clean(lines: list[str], patterns: list[re.Pattern] | None = None, *,
     _drop_repeats(stripped, norms, drop)
     _drop_pull_quotes(stripped, norms, drop)
 
+    for line in keep or ():
+        drop.pop(line - 1, None)
     dropped = [Dropped(i + 1, stripped[i], rule) for i, rule in sorted(drop.items())]
     kept = [(i, t) for i, t in enumerate(stripped) if t and i not in drop]
     return _paragraphs(stripped, kept, drop, extracted), dropped

@@ -320,7 +320,7 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
     parsed = origin = None
     if cache is not None:
         key = make_key(raw, path.suffix, entry.encoding or "", "extracted" if entry.original else "",
-                       *(p.pattern for p in patterns))
+                       repr(sorted((entry.roles or {}).items())), *(p.pattern for p in patterns))
         parsed = cache.get("source", key, _Parsed.from_json)
         origin = _Origin(raw, entry, patterns, limit, cache, key) if parsed is not None else None
     if parsed is None:
@@ -426,6 +426,6 @@ def _parse(raw: bytes, path: Path, entry: SourceEntry, patterns: list) -> _Parse
     if reported > MAX_REPORTED:
         warnings.append(("control-character", f"{reported - MAX_REPORTED} more such characters not listed", None,
                          None))
-    paras, dropped = clean(lines, patterns, extracted=bool(entry.original))
+    paras, dropped = clean(lines, patterns, extracted=bool(entry.original), keep=set(entry.roles or ()))
     numbered = [SourceParagraph(i, p.line, p.text, tokens(p.text)) for i, p in enumerate(paras, 1)]
     return _Parsed(meta, numbered, dropped, warnings)

@@ -77,7 +77,6 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
     blocks = [(role, _BIDI_MARKS.sub("", text).strip()) for role, text in article[0]]
     blocks = [(role, text) for role, text in blocks if text]  # the page's direction marks are layout, not words
     paragraphs = [text for _, text in blocks]
-    repeated = [(t, "pull-quote") for r, t in blocks if r == "pull-quote"]
     if sum(len(t.split()) for r, t in blocks if r in ("body", "noscript")) < MIN_WORDS:
         raise InputError(f"{name}: no article text found in the page", code="page-empty", file=name,
                          hint="save the article's own page (not a front page or a log-in page), or copy its "
@@ -106,7 +105,7 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
         if role != "body":
             roles[line] = role
         line += 2
-    kept = [t for t in paragraphs if t not in {x for x, _ in repeated}]
+    kept = paragraphs
     return Extracted(text="\n\n".join(paragraphs) + "\n", meta=meta, kind="html", suffix=".html",
                      dropped=article[1] + _left_out(html, kept + [x for x, _ in article[1]]), roles=roles)
 

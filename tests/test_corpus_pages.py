@@ -1,0 +1,142 @@
+"""Evidence over saved pages: the five sample articles in five site themes (tests/corpus_articles.py).
+
+The article's own parts (headline, standfirst, subheadings, captions, pull-quotes, the <noscript>
+half) are kept whole with their roles, the chrome is left out, the byline and the date are the
+article's own, and quotes of each part verify while quotes of chrome, or across two parts, do not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from briefgen.errors import Diagnostics
+from briefgen.evidence import match as evidence
+from briefgen.read.ingest.page import extract_page
+from briefgen.read.ingest.worddates import word_dates
+from briefgen.read.sources import read_sources
+
+from . import corpus_articles as corpus
+
+PAGES, CHROME = corpus.pages()
+ROLE = {"body": ("body", "noscript")}
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_part_kept_whole_with_its_role_and_no_chrome(name):
+    page, article, truth = PAGES[name]
+    got = extract_page(page.encode("utf-8"), f"{name}.html")
+    paragraphs = [norm(p) for p in got.text.split("\n\n")]
+    line_of = {p: 1 + 2 * i for i, p in enumerate(paragraphs)}
+    for part in article.parts:
+        assert norm(part.text) in line_of, (part.role, part.text)
+        role = got.roles.get(line_of[norm(part.text)], "body")
+        assert role in ROLE.get(part.role, (part.role,)), (part.role, role, part.text)
+    for quote in truth["pull"]:
+        assert got.roles[line_of[norm(quote)]] == "pull-quote"
+    expected = {norm(p.text) for p in article.parts} | {norm(q) for q in truth["pull"]}
+    assert [p for p in paragraphs if p not in expected] == []  # not one line of chrome
+    text = got.text
+    for chrome in CHROME + article.chrome + [corpus.HASSAN_TITLE]:
+        if norm(chrome) not in " ".join(expected):
+            assert norm(chrome) not in text, chrome
+    left_out = " ".join(t for t, _ in got.dropped)
+    for chrome in (corpus.COOKIE, corpus.NEWSLETTER):  # what was left out is listed (sources show --dropped)
+        assert (chrome in left_out) == (chrome in page), chrome
+
+
+def test_the_lazy_half_is_text_with_its_role():
+    page, article, _ = PAGES["lazy-monitor"]
+    got = extract_page(page.encode("utf-8"), "lazy.html")
+    roles = sorted(set(got.roles.values()))
+    assert roles == ["headline", "noscript", "pull-quote", "standfirst"]
+    assert sum(1 for r in got.roles.values() if r == "noscript") == len(article.body) - len(article.body) // 2
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_metadata_names_the_articles_own_author_and_date(name):
+    page, _, truth = PAGES[name]
+    meta = extract_page(page.encode("utf-8"), f"{name}.html").meta
+    assert meta.get("author") == truth["author"]  # never a sidebar's or a related story's byline
+    assert meta.get("date") == truth["date"]
+
+
+@pytest.mark.parametrize("text, dates", [
+    ("الأربعاء ٣١ كانون الثاني ٢٠٢٤", ["2024-01-31"]), ("الأربعاء ١٩ رجب ١٤٤٥ هـ", ["2024-01-31"]),
+    ("31 يناير 2024", ["2024-01-31"]), ("٣١ كانون الثاني/يناير ٢٠٢٤", ["2024-01-31"]),
+    ("7 تشرين الأول 2023", ["2023-10-07"]), ("31 جانفي 2024", ["2024-01-31"]),
+    ("بدأت الهجمات في 17 أكتوبر/تشرين الأول، بعد", []), ("انسحاب الأمريكيين عام 2011", []),
+    ("31 شباط 2024", []),  # not a real day
+])
+def test_dates_written_in_words(text, dates):
+    assert word_dates(text) == dates
+
+
+@pytest.fixture(scope="module")
+def added(tmp_path_factory):
+    """Every page added to one project with `sources add`, read back as a library."""
+    from typer.testing import CliRunner
+
+    from briefgen.cli import app
+
+    root = tmp_path_factory.mktemp("pages")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(root / "p")]).exit_code == 0
+    for name, (page, _, _) in PAGES.items():
+        (root / f"{name}.html").write_text(page, encoding="utf-8")
+        result = runner.invoke(app, ["sources", "add", str(root / f"{name}.html"), "--dir", str(root / "p" / "sources"),
+                                     "--publisher", "x"])
+        assert result.exit_code == 0, result.output
+    diags = Diagnostics()
+    library = read_sources(root / "p" / "sources", diags)
+    assert not diags.errors
+    return library, root / "p" / "sources"
+
+
+def test_every_part_verifies_and_the_note_names_its_role(added):
+    library, _ = added
+    for name, (_, article, truth) in PAGES.items():
+        source = library.sources[name]
+        for part in article.parts:
+            quote = " ".join(part.text.split()[:9])
+            m = evidence.verify(quote, source)
+            assert isinstance(m, evidence.Match), (name, part.role, quote, m)
+            if part.role in ("headline", "standfirst", "caption"):
+                assert m.located == part.role, (name, quote)
+            if part.role == "body":
+                assert m.located is None, (name, quote)
+            if part.role == "pull-quote":  # «Name: words» in a box, words the text words otherwise
+                assert m.located == "pull-quote"
+        for quote in truth["pull"]:  # a pull-quote repeats the text: the text is cited, not the box
+            m = evidence.verify(quote, source)
+            assert isinstance(m, evidence.Match) and m.located is None
+        pulled = sum(len(q.split()) for q in truth["pull"])
+        assert source.words == sum(len(p.text.split()) for p in article.parts
+                                   if p.role != "pull-quote")  # a pull-quote's words are counted once
+        assert pulled == 0 or any(p.role == "pull-quote" for p in source.paragraphs)
+
+
+def test_a_quote_across_two_parts_or_of_chrome_is_refused(added):
+    library, _ = added
+    hafryat, hassan = library.sources["wordpress-hafryat"], library.sources["agency-hassan"]
+    # a subheading and the paragraph under it, a byline and the paragraph under it, one quote each
+    assert isinstance(evidence.verify("فحوى المفاوضات الجارية تنشر الولايات المتحدة", hafryat), evidence.Refusal)
+    assert isinstance(evidence.verify("أحمد حسان وفي أغسطس (آب)، تناقلت وسائل الإعلام", hassan), evidence.Refusal)
+    assert isinstance(evidence.verify("تحليل : أحمد حسان", hassan), evidence.Refusal)
+    for chrome in [corpus.COOKIE, corpus.NEWSLETTER, corpus.COMMENTS[1], "بقلم أمبرين زمان " + corpus.ZAMAN_STORY]:
+        for source in library.sources.values():
+            assert isinstance(evidence.verify(chrome, source), evidence.Refusal), (source.id, chrome)
+
+
+def test_show_text_prints_roles_and_dropped_prints_the_chrome(added, cli):
+    _, folder = added
+    shown = cli("sources", "show", "lazy-monitor", "--dir", folder, "--text").output
+    assert "[headline]" in shown and "[standfirst]" in shown and "[noscript]" in shown
+    assert "[pull-quote]  (repeats the article's words; not counted)" in shown
+    assert shown.index("[noscript]") < shown.index("[headline]")  # running text is searched first
+    dropped = cli("sources", "show", "agency-hassan", "--dir", folder, "--dropped").output
+    assert "[byline]: تحليل : أحمد حسان" in dropped
+    assert "dropped from the original [extraction]: " + corpus.COOKIE in dropped
