@@ -7,6 +7,9 @@ article's own, and quotes of each part verify while quotes of chrome, or across 
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 
 from briefgen.errors import Diagnostics
@@ -140,3 +143,57 @@ def test_show_text_prints_roles_and_dropped_prints_the_chrome(added, cli):
     dropped = cli("sources", "show", "agency-hassan", "--dir", folder, "--dropped").output
     assert "[byline]: تحليل : أحمد حسان" in dropped
     assert "dropped from the original [extraction]: " + corpus.COOKIE in dropped
+
+
+class _Site(http.server.BaseHTTPRequestHandler):
+    """The themes served as a site would: a moved article (301), a server whose charset lies, a print page."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802
+        routes = {
+            "/2024/01/31/hafryat": (301, b"", "text/html", {"Location": "/story/hafryat?utm=x"}),
+            "/story/hafryat?utm=x": (200, PAGES["wordpress-hafryat"][0].encode("utf-8"), "text/html; charset=utf-8",
+                                     {}),
+            # UTF-8 bytes, the server's default label: ISO-8859-1 (and no <meta charset>)
+            "/lying/monitor": (200, PAGES["lazy-monitor"][0].replace('<meta charset="utf-8">', "").encode("utf-8"),
+                               "text/html; charset=ISO-8859-1", {}),
+            # Windows-1256 bytes labelled UTF-8 by the server and by the page
+            "/lying/phases": (200, PAGES["magazine-phases"][0].encode("cp1256", errors="xmlcharrefreplace"),
+                              "text/html; charset=utf-8", {}),
+            "/print/hafryat": (200, PAGES["wordpress-hafryat-hijri"][0].encode("utf-8"), "text/html", {}),
+        }
+        status, body, ctype, headers = routes.get(self.path, (404, b"no", "text/html", {}))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def site():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("path, name", [("/2024/01/31/hafryat", "wordpress-hafryat"),
+                                        ("/lying/monitor", "lazy-monitor"), ("/lying/phases", "magazine-phases"),
+                                        ("/print/hafryat", "wordpress-hafryat")])
+def test_served_links_redirected_or_mislabelled_read_as_saved(site, path, name):
+    from briefgen.read.ingest.fetch import fetch
+
+    got = fetch(site + path)
+    _, article, truth = PAGES[name]
+    paragraphs = {norm(p) for p in got.text.split("\n\n")}
+    assert {norm(p.text) for p in article.parts} <= paragraphs
+    assert (got.meta.get("author"), got.meta.get("date")) == (truth["author"], truth["date"])
+    if path.startswith("/2024"):
+        assert got.fetched_from == site + "/story/hafryat?utm=x"

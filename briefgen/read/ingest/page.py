@@ -37,6 +37,8 @@ def decode_html(raw: bytes, declared: str | None = None, name: str = "page") -> 
         if not label:
             continue
         codec = _codec(label)
+        if codec in ("cp1252", "iso8859-1") and not raw.isascii() and _arabic_bytes(raw) is not None:
+            return _arabic_bytes(raw)  # a server's Western default on an Arabic page: the bytes say otherwise
         if codec:
             try:
                 return raw.decode(codec)
@@ -51,6 +53,17 @@ def decode_html(raw: bytes, declared: str | None = None, name: str = "page") -> 
         return text
     raise InputError(f"cannot decode {name}: it declares no usable charset and is neither UTF-8 nor Windows-1256",
                      code="page-encoding", file=name, hint="save the page again from the browser as UTF-8")
+
+
+def _arabic_bytes(raw: bytes) -> str | None:
+    """The page as UTF-8 or Windows-1256 text when its bytes are Arabic in one of them, else None."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1256", errors="replace")
+    high = [c for c in text if ord(c) > 127]
+    return text if high and sum(1 for c in high if "\u0600" <= c <= "\u06ff") >= 0.8 * len(high) else None
 
 
 def _codec(label: str) -> str | None:
