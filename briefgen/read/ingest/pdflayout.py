@@ -100,7 +100,7 @@ def _drop_kashida(seg: list, info: PageGlyphs) -> list:
                    key=lambda c: c.x0)
     size = statistics.median(max(c.size, 1.0) for c in bases) if bases else 10.0
     odd = {i for i, c in enumerate(bases) if getattr(c, "unreadable", False) or _MISMAPPED.match(c.get_text())}
-    drop = set()
+    drop, stretch = set(), set()  # left out; left out and bridged (no space where it stood)
 
     def neighbour(i: int, step: int) -> tuple[str, bool]:
         """The nearest glyph's text beyond a run of such glyphs, and whether the run touches it."""
@@ -121,6 +121,10 @@ def _drop_kashida(seg: list, info: PageGlyphs) -> list:
         joins = (lt and rt and letters) or (text not in _REAL and after_tatweel)
         if _FOREIGN.match(text):  # a Latin letter inside an Arabic word: a mark's glyph mapped wrong
             joins = joins or (lt and bool(_LETTER.search(left))) or (rt and bool(_LETTER.search(right)))
+        if joins and getattr(bases[i], "unreadable", False) and bases[i].x1 - bases[i].x0 > 0.35 * size:
+            joins = False  # as wide as a letter: a letter whose text is lost, not a kashida
+        if (joins or getattr(bases[i], "unreadable", False)) and lt:
+            stretch.add(id(bases[i]))  # the glyph on its left reaches over it: no space where it stood
         if joins:
             drop.add(id(bases[i]))
             if _FOREIGN.match(text):
@@ -132,8 +136,7 @@ def _drop_kashida(seg: list, info: PageGlyphs) -> list:
             info.lost += 1
     last = None
     for c in bases:  # the letter a kashida stretched reaches over it: no gap (no space) where it stood
-        if id(c) in drop and info.kashida and last is not None and not getattr(c, "unreadable", False) or \
-                id(c) in drop and last is not None and _LETTER.search(last.get_text()):
+        if id(c) in stretch and last is not None:
             last.x1 = max(last.x1, c.x1)
         elif id(c) not in drop:
             last = c
