@@ -179,3 +179,89 @@ def libreoffice_pdfs(docs: dict[str, Path], workdir: Path, fonts: list[Path]) ->
                     "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(workdir), *map(str, docs.values())],
                    check=True, capture_output=True, timeout=240, env=env)
     return {name: (workdir / (p.stem + ".pdf")).read_bytes() for name, p in docs.items()}
+
+
+FOOTER = "جميع الحقوق محفوظة لموقع حفريات"  # a running footer sentence (site furniture, no fact)
+FOOTNOTES = {1: ("السوداني", "رئيس الحكومة العراقية"), 5: ("داعش", "تنظيم الدولة الإسلامية")}  # words of the text
+PULL_BOX = (2, "ويقف العراق عاجزاً إزاء الرد على الهجمات المتبادلة")
+HEADS = ["حفريات", "المونيتور", "إيلاف", "هل تسحب واشنطن قواتها من العراق وسورية؟", FOOTER]
+
+
+def build_all(workdir: Path, libreoffice: bool = True) -> dict[str, tuple[bytes, str]]:
+    """The corpus PDFs: name -> (bytes, sample article). Three typeset by WeasyPrint, three exported by
+    LibreOffice from a DOCX (one soffice run)."""
+    from briefgen.render.fonts import font_dirs
+
+    from .corpus_articles import _pull_quotes, articles
+
+    arts = articles()
+    _pull_quotes(arts)
+    out = {
+        "weasy-hafryat-1col": (weasy(arts["hafryat"], footer_sentence=FOOTER, header="حفريات", numbers="page-of",
+                                     footnotes=FOOTNOTES, pull=PULL_BOX), "hafryat"),
+        "weasy-monitor-2col": (weasy(arts["monitor"], columns=2, size="A4", numbers="dash", header="المونيتور"),
+                               "monitor"),
+        "weasy-phases-amiri": (weasy(arts["phases"], amiri=True, numbers="indic", header=arts["phases"].parts[0].text),
+                               "phases"),
+    }
+    if libreoffice:
+        docs = {"lo-hafryat-amiri": ("hafryat", dict(font="Amiri", header="حفريات")),
+                "lo-monitor-dejavu2": ("monitor", dict(font="DejaVu Sans", columns=2, header="المونيتور")),
+                "lo-elaph-amiri": ("elaph", dict(font="Amiri", header="إيلاف"))}
+        paths = {}
+        for name, (art, kw) in docs.items():
+            paths[name] = workdir / f"{name}.docx"
+            docx(arts[art], paths[name], **kw)
+        made = libreoffice_pdfs(paths, workdir, font_dirs())
+        out.update({name: (made[name], docs[name][0]) for name in docs})
+    return out
+
+
+def _loose(text: str) -> str:
+    """A comparison key independent of briefgen's matcher: letters only, marks, tatweel and spaces out,
+    alef forms, ta marbuta and alef maqsura folded, lam-alef and alef-lam alike."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if not unicodedata.combining(c) and c != "\u0640")
+    text = re.sub(r"[^\w]", "", text)
+    return re.sub("[أإآ]", "ا", text).replace("لا", "ال").replace("ة", "ه").replace("ى", "ي")
+
+
+def copied_quotes(pdf: Path, article, size: int = 10, step: int = 7) -> list[str]:
+    """Quotes as an analyst copies them from a viewer: runs of `size` words of `pdftotext` output (line breaks
+    and the viewer's damage included, running heads and page numbers left out), each standing whole-word in
+    one part of the article (checked on the sample's own text, not on briefgen's)."""
+    import re
+
+    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    heads = {_loose(h) for h in HEADS}
+    lines = [ln.strip() for ln in raw.replace("\f", "\n").split("\n")]
+    digits = r"[\d٠-٩\s\u202a-\u202e]+"
+    number = re.compile(rf"^[\-–\s\u202a-\u202e]*(صفحة\s*)?{digits}(من\s*{digits})?[\-–\s]*$")
+    lines = [ln for ln in lines if ln and _loose(ln) not in heads and not number.match(ln)]
+    words = " \n ".join(lines).split(" ")
+    words = [w for w in words if w]
+    parts = []
+    for part in article.parts:
+        keys = [_loose(w) for w in part.text.split()]
+        bounds, at = {0}, 0
+        for k in keys:
+            at += len(k)
+            bounds.add(at)
+        parts.append(("".join(keys), bounds))
+    out = []
+    for start in range(0, max(0, len(words) - size), step):
+        quote = " ".join(words[start:start + size]).replace(" \n ", "\n")
+        key = _loose(quote)
+        if len(key) < 20 or quote.rstrip("\u202a\u202b\u202c\n ").endswith("\u0640"):  # «لـ» glues on the next word
+            continue
+        for text, bounds in parts:
+            at = text.find(key)
+            while at >= 0 and not (at in bounds and at + len(key) in bounds):
+                at = text.find(key, at + 1)
+            if at >= 0:
+                out.append(quote)
+                break
+    return out

@@ -126,7 +126,7 @@ def _pull_quotes(paras: list[Para]) -> None:
 
     norms = [" " + normalize(" ".join(text_of(p))) + " " for p in paras]
     for i, p in enumerate(paras):
-        if p.role in ("footnote", "headline") or len(norms[i].split()) < 3:
+        if p.role in ("footnote", "headline", "caption") or len(norms[i].split()) < 5:
             continue
         if any(j != i and q.role == "body" and len(norms[j]) > len(norms[i]) and norms[i] in norms[j]
                for j, q in enumerate(paras)):
