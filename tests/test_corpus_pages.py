@@ -197,3 +197,29 @@ def test_served_links_redirected_or_mislabelled_read_as_saved(site, path, name):
     assert (got.meta.get("author"), got.meta.get("date")) == (truth["author"], truth["date"])
     if path.startswith("/2024"):
         assert got.fetched_from == site + "/story/hafryat?utm=x"
+
+
+def test_the_footnote_names_the_role_and_quotes_the_source(added):
+    from pathlib import Path
+
+    from briefgen.labels import labels_for
+    from briefgen.model import note_text
+    from briefgen.run import pipeline
+
+    _, folder = added
+    _, article, _ = PAGES["wordpress-hafryat"]
+    caption = article.role("caption")[0]
+    cites = [("wordpress-hafryat", article.role("headline")[0]), ("wordpress-hafryat", caption),
+             ("lazy-monitor", PAGES["lazy-monitor"][1].role("standfirst")[0]),
+             ("lazy-monitor", PAGES["lazy-monitor"][1].body[-1])]  # the lazy-loaded half
+    items = "".join(f'  - text: "نقطة."\n    cite: [{{source: {s}, quote: "{q.replace(chr(34), chr(92) + chr(34))}"}}]'
+                    "\n" for s, q in cites)
+    outline = Path(folder).parent / "roles.yaml"
+    outline.write_text(f'title: "موجز"\nlang: ar\nsources: sources/\nsummary:\n{items}', encoding="utf-8")
+    checked = pipeline.check(outline)
+    assert not checked.diagnostics.errors, [d.format() for d in checked.diagnostics.errors]
+    labels = labels_for("ar")
+    notes = [note_text(c, labels) for c in checked.brief.citations]
+    assert [c.located for c in checked.brief.citations] == ["headline", "caption", "standfirst", None]
+    assert notes[0].endswith("العنوان.") and "تعليق صورة بعد ¶" in notes[1] and "العنوان الفرعي" in notes[2]
+    assert checked.brief.citations[1].quote == caption
