@@ -251,6 +251,22 @@ def theme_portal(a: Article) -> str:
     return _doc(head, "".join(body))
 
 
+def theme_amp(a: Article) -> str:
+    """An AMP version: <amp-img> figures, an <amp-ad> slot, a share bar, the standfirst as a lead paragraph."""
+    title = a.role("headline")[0]
+    head = (f"<title>{e(title)}</title><link rel='canonical' href='https://example.org/news/monitor'>"
+            "<script async src='https://cdn.ampproject.org/v0.js'></script>")
+    body = ["<header class='amp-header'><a href='/'>المونيتور</a></header><article class='amp-article'>",
+            f"<h1>{e(title)}</h1><p class='lead'>{e(a.role('standfirst')[0])}</p>",
+            "<amp-social-share type='twitter'></amp-social-share><div class='amp-body'>"]
+    for i, t in enumerate(a.body):
+        body.append(f"<p>{e(t)}</p>")
+        if i == 3:
+            body.append("<amp-ad width='300' height='250' type='doubleclick'><div placeholder>إعلان</div></amp-ad>")
+    body.append("</div></article><footer class='amp-footer'><p>" + e(NEWSLETTER) + "</p></footer>")
+    return _doc(head, "".join(body)).replace("<html ", "<html ⚡ ", 1)
+
+
 PULL = {"monitor": "قريبتان من الاتفاق",  # filled below from the articles' own sentences
         "phases": ""}
 
@@ -281,4 +297,5 @@ def pages() -> tuple[dict[str, tuple[str, Article, dict]], list[str]]:
         "portal-elaph": (theme_portal(arts["elaph"]), arts["elaph"], {"author": None, "date": None, "pull": []}),
         "wordpress-hafryat-hijri": (theme_wordpress(arts["hafryat"], HIJRI_DATE), arts["hafryat"],
                                     {"author": None, "date": "2024-01-31", "pull": []}),
+        "amp-monitor": (theme_amp(arts["monitor"]), arts["monitor"], {"author": None, "date": None, "pull": []}),
     }, chrome_common

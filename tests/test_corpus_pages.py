@@ -146,7 +146,8 @@ def test_show_text_prints_roles_and_dropped_prints_the_chrome(added, cli):
 
 
 class _Site(http.server.BaseHTTPRequestHandler):
-    """The themes served as a site would: a moved article (301), a server whose charset lies, a print page."""
+    """The themes served as a site would: a moved article (301), a server whose charset lies, print and AMP
+    pages."""
 
     def log_message(self, *args):
         pass
@@ -163,6 +164,8 @@ class _Site(http.server.BaseHTTPRequestHandler):
             "/lying/phases": (200, PAGES["magazine-phases"][0].encode("cp1256", errors="xmlcharrefreplace"),
                               "text/html; charset=utf-8", {}),
             "/print/hafryat": (200, PAGES["wordpress-hafryat-hijri"][0].encode("utf-8"), "text/html", {}),
+            "/amp/monitor": (302, b"", "text/html", {"Location": "/amp/monitor/"}),
+            "/amp/monitor/": (200, PAGES["amp-monitor"][0].encode("utf-8"), "text/html; charset=utf-8", {}),
         }
         status, body, ctype, headers = routes.get(self.path, (404, b"no", "text/html", {}))
         self.send_response(status)
@@ -186,7 +189,7 @@ def site():
 
 @pytest.mark.parametrize("path, name", [("/2024/01/31/hafryat", "wordpress-hafryat"),
                                         ("/lying/monitor", "lazy-monitor"), ("/lying/phases", "magazine-phases"),
-                                        ("/print/hafryat", "wordpress-hafryat")])
+                                        ("/print/hafryat", "wordpress-hafryat"), ("/amp/monitor", "amp-monitor")])
 def test_served_links_redirected_or_mislabelled_read_as_saved(site, path, name):
     from briefgen.read.ingest.fetch import fetch
 

@@ -19,7 +19,8 @@ CHROME = re.compile(r"(^|[\s_-])(nav|menu|share|sharing|social|related|recommend
                     r"breaking|marquee|footer|advert|ads?|promo|sponsor|tags?|breadcrumbs?|pagination|most-read|"
                     r"popular|trending|writers?|telegram|whatsapp|back-?top|topbar|masthead|site-header|logo|"
                     r"author-box|entry-footer|spinner|loader|lazy-?load(er)?|modal|popup)($|[\s_-])", re.I)
-CHROME_TAGS = {"nav", "footer", "form", "button", "select", "textarea", "input", "iframe", "svg", "menu", "marquee"}
+CHROME_TAGS = {"nav", "footer", "form", "button", "select", "textarea", "input", "iframe", "svg", "menu", "marquee",
+               "amp-ad", "amp-embed", "amp-sticky-ad", "amp-social-share", "amp-sidebar", "amp-consent"}  # AMP pages
 DROP_TAGS = ("script", "style", "template", "object", "embed", "canvas")
 STANDFIRST = re.compile(r"(^|[\s_-])(standfirst|dek|excerpt|lead|summary|subtitle|sub-?title|strapline|"
                         r"intro|deck)($|[\s_-])", re.I)
@@ -211,7 +212,7 @@ def _walk(el, out: list[Block], dropped: list[tuple[str, str]], noscript=False) 
             return
         t = _text(el)
         if t:
-            out.append(Block("body", t, noscript))
+            out.append(Block("lead" if STANDFIRST.search(_cls(el)) else "body", t, noscript))
         return
     if has_br or (el.text and el.text.strip() and not has_blocks):
         for role, t in _lines_by_br(el):
@@ -269,11 +270,14 @@ def extract(html: str) -> PageArticle | None:
                 dropped.append((t, "article-head"))
     inner: list[Block] = []
     _walk(scope, inner, dropped)
-    # in the article's head (before its first paragraph): h2 or a lead-classed block after the h1 is the standfirst
+    # in the article's head (before its first paragraph): an h2 or a lead paragraph after the h1 is the standfirst
     seen_h1 = any(b.role == "headline" for b in blocks)
     first_body = next((i for i, b in enumerate(inner) if b.role == "body" and len(b.text.split()) > 12), len(inner))
     for i, b in enumerate(inner):
-        if b.role == "headline":
+        if b.role == "lead":  # a lead-classed paragraph right under the headline is the standfirst, else text
+            b.role = "standfirst" if seen_h1 and not any(x.role in ("standfirst", "body") for x in inner[:i]) \
+                else "body"
+        elif b.role == "headline":
             if seen_h1:
                 b.role = "subheading"
             seen_h1 = True
