@@ -200,3 +200,22 @@ def test_a_pdf_whose_glyphs_map_to_nul_says_what_was_lost(corpus, tmp_path, cli)
     diags = Diagnostics()
     read_sources(tmp_path / "p" / "sources", diags)
     assert not diags.items
+
+
+def test_paragraphs_marked_by_an_indent_alone_stay_apart():
+    """A layout with no space between paragraphs, only a first-line indent (books, some think tanks)."""
+    from weasyprint import HTML
+
+    body = ARTICLES["monitor"].body[:8]
+    doc = ("<html lang='ar' dir='rtl'><head><meta charset='utf-8'><style>@page{size:A5;margin:2cm}"
+           "p{margin:0;text-indent:2em;text-align:justify;line-height:1.4}</style></head><body>"
+           + "".join(f"<p>{p}</p>" for p in body) + "</body></html>")
+    got = extract_pdf(HTML(string=doc).write_pdf(), "indent.pdf")
+    lines = got.text.split("\n")
+    paragraphs = []
+    for i, line in enumerate(lines):
+        if line and i and lines[i - 1]:
+            paragraphs[-1] += " " + line
+        elif line:
+            paragraphs.append(line)
+    assert [norm(p) for p in paragraphs] == [norm(p) for p in body]

@@ -21,6 +21,7 @@ from .pdflayout import Line
 FINAL = re.compile(r"[.!?؟…:؛][\"'»”)\]]*$")
 _MARKER = re.compile(r"^\(?([0-9\u0660-\u0669]{1,3})[.)\-–]?\s+(?=\S)")
 FLOATING = ("footnote", "caption", "pull-quote")
+_ARABIC = re.compile("[\u0621-\u064a]")
 
 
 @dataclass
@@ -81,7 +82,8 @@ def paragraphs(pages: list[list[Line]]) -> list[Para]:
             prev = current.parts[-1][-1] if current is not None else None
             step = prev.baseline - line.baseline if prev is not None else None
             same = current is not None and current.role == role and step is not None and 0 < step <= 1.2 * pitch * (
-                line.size / body) and not _ends(prev, full) and not (role == "footnote" and _MARKER.match(line.text))
+                line.size / body) and not _ends(prev, full) and not (role == "footnote" and _MARKER.match(line.text)) \
+                and not _indented(line, prev, body)
             if same:
                 current.parts[-1].append(line)
                 continue
@@ -138,6 +140,16 @@ def _ends(line: Line, full: float) -> bool:
     or a line shorter than half the column."""
     width = line.x1 - line.x0
     return width < 0.5 * full or (width < 0.92 * full and bool(FINAL.search(line.text.strip())))
+
+
+def _indented(line: Line, prev: Line, body: float) -> bool:
+    """A first-line indent: the line starts a good space in from where the full line above started (on the
+    right for Arabic, on the left for Latin text)."""
+    if _ARABIC.match(line.text.lstrip()) and _ARABIC.search(prev.text):
+        return prev.x1 - line.x1 > 0.9 * body
+    if re.match("[A-Za-z]", line.text.lstrip()) and not _ARABIC.search(prev.text + line.text):
+        return line.x0 - prev.x0 > 0.9 * body
+    return False
 
 
 def _short_headings(paras: list[Para], full: float) -> None:
