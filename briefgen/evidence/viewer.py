@@ -32,7 +32,7 @@ def pasted_runs(pieces: list, text: str) -> list[list[str]]:
     return [[_key(part) for t in piece for part in _split(t.norm)] for piece in pieces]
 
 
-def _consume(run: list[str], keys: list[str], at: int) -> int | None:
+def _consume(run: list[str], keys: list[str], at: int, proclitic: bool = False) -> int | None:
     """The index after the last source word if the run matches the source's words from `at` on, one source word
     being up to MAX_PARTS consecutive fragments of the quote (never a lone proclitic glued on); else None."""
     i, k = 0, at
@@ -40,7 +40,7 @@ def _consume(run: list[str], keys: list[str], at: int) -> int | None:
         if k >= len(keys):
             return None
         joined, m = "", 0
-        while i + m < len(run) and m < MAX_PARTS and not (m == 1 and run[i] in _PROCLITIC) and \
+        while i + m < len(run) and m < MAX_PARTS and not (m == 1 and run[i] in _PROCLITIC and not proclitic) and \
                 not (m and (_NUMBER.search(run[i + m]) or _NUMBER.search(run[i]))):  # «25 00» is not 2500
             joined += run[i + m]
             m += 1
@@ -58,10 +58,16 @@ def viewer_spans(runs: list[list[str]], words: list[str]) -> list[tuple[int, int
     if not runs or any(not r for r in runs) or sum(len(w) for r in runs for w in r) < MIN_CHARS:
         return None
     keys = [_key(w) for w in words]
+    # a lone ب/ل/ك/و/ف is glued on only in a quote the viewer visibly cut up (a justified PDF's kashida)
+    vocabulary = set(keys)
+    fragments = sum(1 for run in runs for w in run if w not in vocabulary)
+    tokens = sum(len(run) for run in runs)
+    proclitic = fragments >= 3 and fragments >= tokens / 4
     spans: list[tuple[int, int]] = []
     at = 0
     for run in runs:
-        found = next(((first, end) for first in range(at, len(keys)) if (end := _consume(run, keys, first))), None)
+        found = next(((first, end) for first in range(at, len(keys))
+                      if (end := _consume(run, keys, first, proclitic))), None)
         if found is None:
             return None
         spans.append((found[0], found[1] - 1))
