@@ -226,3 +226,14 @@ def test_the_footnote_names_the_role_and_quotes_the_source(added):
     assert [c.located for c in checked.brief.citations] == ["headline", "caption", "standfirst", None]
     assert notes[0].endswith("العنوان.") and "تعليق صورة بعد ¶" in notes[1] and "العنوان الفرعي" in notes[2]
     assert checked.brief.citations[1].quote == caption
+
+
+def test_an_article_cut_in_two_blocks_by_an_ad_is_read_whole():
+    page, article, _ = PAGES["wordpress-hafryat"]
+    paragraphs = [f"<p>{corpus.e(t)}</p>" for t in article.body]
+    half = len(paragraphs) // 3
+    cut = (f"<html lang='ar' dir='rtl'><body><article><h1>{corpus.e(article.role('headline')[0])}</h1>"
+           f"<div class='part-1'>{''.join(paragraphs[:half])}</div><div class='advert'>إعلان</div>"
+           f"<div class='part-2'>{''.join(paragraphs[half:])}</div></article></body></html>")
+    got = extract_page(cut.encode("utf-8"), "cut.html")
+    assert [norm(p) for p in got.text.split("\n\n")] == [norm(t) for t in article.role("headline") + article.body]

@@ -126,8 +126,19 @@ def _container(root):
     if not scores:
         return None
     best = max(scores, key=scores.get)
-    # climb while the parent is the same article (an <article> or a <main> holding it with its head)
+    # an article cut in two blocks (an ad between, a lazy-loaded half): climb to the block holding both
+    for _ in range(3):
+        parent = best.getparent()
+        if parent is None or parent.tag in ("body", "html") or _total(parent) < 1.25 * max(_total(best), 1.0):
+            break
+        best = parent
     return best
+
+
+def _total(el) -> float:
+    """The paragraph text (links discounted) an element holds outside chrome."""
+    return sum(_paragraph_score(p) if p.tag == "p" else len((p.tail or "").strip())
+               for p in el.iter("p", "br") if not _chrome_ancestor(p, el))
 
 
 def _lines_by_br(el) -> list[tuple[str, str]]:

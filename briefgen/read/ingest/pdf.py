@@ -1,9 +1,10 @@
 """Ingest stage, PDF articles: a PDF -> logical-order paragraphs, pages noted, running heads dropped.
 
-Lines come from pdflayout.py; here running headers, footers and page numbers are dropped,
-lines are joined into paragraphs (also over a page or column break), the .txt line where each
-page starts is noted, and the document information gives title, author and date. A result that
-still reads as reversed Arabic is refused.
+Lines come from pdflayout.py; here running headers, footers and page numbers are dropped, the
+lines become paragraphs with roles (pdfparas.py: headline, caption, footnote…, also over a page
+or column break), the .txt line where each page starts and the role of each paragraph are noted,
+glyphs left out are counted per page, and the document information gives title, author and date.
+A result that still reads as reversed Arabic is refused.
 """
 
 from __future__ import annotations
