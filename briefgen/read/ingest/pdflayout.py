@@ -67,30 +67,30 @@ def _unreadable(text: str) -> bool:
 
 
 def _glyphs(layout, info: PageGlyphs) -> list:
-    """The page's glyphs that carry text: unreadable ones counted and left out, footnote calls (small raised
-    digits beside the line they stand in) removed."""
+    """The page's glyphs that carry text (unreadable ones marked, decided later with their neighbours: a
+    kashida or a lost glyph), footnote calls (small digits raised beside the line they stand in) removed."""
     chars = [c for c in _chars(layout) if c.get_text() and not c.get_text().isspace()]
-    kept = []
     for c in chars:
         if _unreadable(c.get_text()):
             text = _CONTROL.sub("", c.get_text()) if not c.get_text().startswith("(cid:") else ""
             c._text = text if text.strip() else "\ufffc"
-            c.unreadable = not text.strip()  # decided with its neighbours: a kashida or a lost glyph
-        kept.append(c)
-    if not kept:
-        return kept
-    body = statistics.median(c.size for c in kept)
-    calls = [c for c in kept if c.size < 0.8 * body and _CALL.match(c.get_text() if not getattr(c, "unreadable", 0)
-                                                                    else "x")]
-    if calls:
-        normal = [c for c in kept if c.size >= 0.9 * body]
-        for c in calls:
-            if any(0.1 * body < c.matrix[5] - n.matrix[5] < 0.8 * body and n.x0 - 3 * body < c.x0 < n.x1 + 3 * body
-                   for n in normal):
-                c.call = True
-        info.calls += ["".join(c.get_text() for c in calls if getattr(c, "call", False))] if any(
-            getattr(c, "call", False) for c in calls) else []
-    return [c for c in kept if not getattr(c, "call", False)]
+            c.unreadable = not text.strip()
+    if not chars:
+        return chars
+    body = statistics.median(c.size for c in chars)
+    normal = [c for c in chars if c.size >= 0.9 * body]
+    calls = [c for c in chars if c.size < 0.8 * body and not getattr(c, "unreadable", False)
+             and _CALL.match(c.get_text()) and any(0.1 * body < c.matrix[5] - n.matrix[5] < 0.8 * body
+                                                  and n.x0 - 3 * body < c.x0 < n.x1 + 3 * body for n in normal)]
+    prev = None
+    for c in sorted(calls, key=lambda c: (-c.matrix[5], c.x0)):  # a call of two digits is one call
+        if prev is not None and abs(prev.matrix[5] - c.matrix[5]) < 0.1 * body and c.x0 - prev.x1 < 0.3 * body:
+            info.calls[-1] += c.get_text()
+        else:
+            info.calls.append(c.get_text())
+        prev = c
+    dropped = {id(c) for c in calls}
+    return [c for c in chars if id(c) not in dropped]
 
 
 def _drop_kashida(seg: list, info: PageGlyphs) -> list:
