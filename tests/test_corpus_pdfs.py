@@ -154,11 +154,15 @@ def test_a_quote_across_a_page_break_the_footnote_call_and_the_footnote(corpus):
     assert isinstance(evidence.verify(quote, source), evidence.Match)
 
 
-def test_running_heads_and_footer_sentences_are_refused(corpus):
+def test_running_heads_footer_sentences_and_quotes_across_two_parts_are_refused(corpus):
     _, _, library = corpus
     for source in library.sources.values():
         for head in (corpus_pdfs.FOOTER, "صفحة 2 من 6"):
             assert isinstance(evidence.verify(head, source), evidence.Refusal), (source.id, head)
+    for name in [n for n in library.sources if "hafryat" in n]:  # a subheading glued to the paragraph under it
+        source = library.sources[name]
+        assert isinstance(evidence.verify("فحوى المفاوضات الجارية", source), evidence.Match)
+        assert isinstance(evidence.verify("فحوى المفاوضات الجارية تنشر الولايات المتحدة", source), evidence.Refusal)
 
 
 def test_show_text_and_dropped_for_a_pdf(corpus, cli):
