@@ -361,6 +361,8 @@ def sources_show(
     source_id: str = typer.Argument(..., help="The source id."),
     directory: Path = typer.Option(Path("sources"), "--dir", help="The sources folder."),
     dropped: bool = typer.Option(False, "--dropped", help="Also list what extraction and cleaning removed."),
+    as_text: bool = typer.Option(False, "--text", help="The text as quotes are matched against it: each passage "
+                                                        "with its role (text, headline, caption…), in search order."),
     original: bool = typer.Option(False, "--original", help="Only say where the kept page or PDF is, and check its "
                                                              "hash."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -384,15 +386,25 @@ def sources_show(
         extraction = ingest.left_out(source.original) if dropped and source.original and source.original.is_file() \
             else []
         if as_json:
-            data = {"id": source.id, "paragraphs": [{"n": p.number, "line": p.line, "text": p.text}
-                                                    for p in source.paragraphs]}
+            data = {"id": source.id, "paragraphs": [{"n": p.number, "line": p.line, "text": p.text,
+                                                     "role": p.role or "text"} for p in source.paragraphs]}
+            if as_text:
+                from .evidence.shown import matched_text
+
+                data["matched"] = matched_text(source)
             if dropped:
                 data["dropped"] = [{"line": None, "rule": rule, "text": text} for text, rule in extraction]
                 data["dropped"] += [{"line": d.line, "rule": d.rule, "text": d.text} for d in source.dropped]
             out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
             return 0
-        for p in source.paragraphs:
-            out.print(f"¶{p.number}  {p.text}\n", markup=False)
+        if as_text:
+            from .evidence.shown import format_row, matched_text
+
+            for row in matched_text(source):
+                out.print(format_row(row) + "\n", markup=False)
+        else:
+            for p in source.paragraphs:
+                out.print(f"¶{p.number}{f' [{p.role}]' if p.role else ''}  {p.text}\n", markup=False)
         if dropped:
             for text, rule in extraction:
                 out.print(f"dropped from the original [{rule}]: {text}", markup=False, style="dim")
