@@ -161,6 +161,8 @@ def core_properties(document, brief: model.Brief) -> None:
     core.author = ooxml.clean_text(meta.author or meta.organization or "")
     core.last_modified_by = core.author
     core.category = ooxml.clean_text(meta.classification or "")
+    if meta.version is not None:  # an issued version (briefgen issue): cp:version
+        core.version = str(meta.version)
     core.comments = ""
     core.keywords = ooxml.clean_text(", ".join(s.title for s in brief.sections))
     core.language = BIDI_LANG if meta.lang != "en" else "en-US"
