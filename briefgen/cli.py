@@ -628,7 +628,9 @@ def preview(
 
 @app.command()
 def review(
-    docx_file: Path = typer.Argument(..., metavar="EDITED.docx", help="The DOCX the editor sent back."),
+    docx_files: list[Path] = typer.Argument(..., metavar="EDITED.docx...", show_default=False,
+                                            help="The DOCX the editor sent back; several reviewers' copies are "
+                                                 "merged item by item."),
     outline: Optional[Path] = typer.Option(None, "--outline", help="The outline it was built from "
                                                                     "(default: the one the DOCX names)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of text."),
@@ -637,6 +639,8 @@ def review(
                                                              "changes; untracked edits are applied either way."),
     force: bool = typer.Option(False, "--force", help="With --apply: apply changes that could lose evidence "
                                                        "(many citations removed, quotes that no longer verify)."),
+    take: Optional[str] = typer.Option(None, "--take", help="Several copies: on a conflict, take this reviewer's "
+                                                             "side (default: apply neither, keep both as a comment)."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
@@ -648,6 +652,10 @@ def review(
     untouched lines kept) only if the result passes check: exit 0 when written (or nothing to do)
     and it checks; 1 when nothing was written (it would fail check, needs --force, notes damaged)
     or a conflict was skipped.
+
+    Several copies (one per reviewer, from the same build or older ones) are merged per item:
+    different items, or different citations of one item, merge; one value changed two ways is a
+    conflict, shown side by side and applied only with --take NAME.
     """
     from .edit import guard
     from .edit import review as reviewer
@@ -657,13 +665,34 @@ def review(
         if changes not in ("accept", "reject"):
             raise UsageError(f"--changes must be accept or reject, not '{changes}'", code="bad-option",
                              hint="--changes reject keeps the text before tracked changes")
-        rv = reviewer.review(docx_file, outline, allow_outside)
+        merged = None
+        if len(docx_files) == 1:
+            rv = reviewer.review(docx_files[0], outline, allow_outside)
+        else:
+            from .edit import merge
+
+            copies = []
+            for f in docx_files:
+                one = reviewer.review(f, outline, allow_outside)
+                copies.append(merge.Copy(merge.reviewer_name(one, f.stem), one))
+            merged = merge.merge(copies, take)
+            rv = merged.review
+            if take is not None and take not in {c.name for c in merged.copies}:
+                raise UsageError(f"--take {take}: no reviewer of that name", code="bad-option",
+                                 hint="reviewers: " + ", ".join(c.name for c in merged.copies))
         if as_json and not apply_edits:
-            out.print(json.dumps(rv.to_json(), ensure_ascii=False, indent=2), markup=False)
+            out.print(json.dumps(merged.to_json() if merged else rv.to_json(), ensure_ascii=False, indent=2),
+                      markup=False)
         elif not as_json:
+            if merged is not None:
+                for c in merged.copies:
+                    out.print(f"{c.review.docx}: reviewed by {c.name} (build {c.review.build[:12]}, "
+                              f"{len(c.review.items)} items)", markup=False)
             out.print(reviewer.format_text(rv), markup=False)
+            if merged is not None and merged.conflicts:
+                out.print(merge.format_conflicts(merged), markup=False)
         if not apply_edits:
-            return 1 if rv.changed else 0
+            return 1 if rv.changed or (merged and merged.conflicts) else 0
         target = Path(rv.outline)
         outcome = guard.apply_checked(rv, target, reject=changes == "reject", allow_outside=allow_outside,
                                       force=force)
@@ -689,7 +718,8 @@ def review(
         else:
             _show(outcome.diagnostics)
         err.print("check: ok" if outcome.ok else f"check: {len(errors)} errors", markup=False)
-        return 0 if outcome.ok and not outcome.refused and not done.skipped else 1
+        open_conflicts = merged is not None and any(c.taken is None for c in merged.conflicts)
+        return 0 if outcome.ok and not outcome.refused and not done.skipped and not open_conflicts else 1
 
     _run(body, debug)
 

@@ -31,13 +31,16 @@ def _modules() -> dict[str, tuple[Path, bool]]:
 
 
 MODULES = _modules()
+# Parsed once, at collection: CPython 3.11.7's ast can fail ("AST constructor recursion depth mismatch")
+# when it parses after another test hit a RecursionError (gh-106905), and the parse is not what is tested.
+TREES = {name: ast.parse(path.read_text(encoding="utf-8")) for name, (path, _) in MODULES.items()}
 
 
 def _imports(name: str) -> set[str]:
     path, is_package = MODULES[name]
     here = name.split(".") if is_package else name.split(".")[:-1]
     deps: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(TREES[name]):
         if isinstance(node, ast.Import):
             deps.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -126,7 +129,7 @@ def test_renderers_only_read_the_model(name):
 @pytest.mark.parametrize("package", sorted(n for n, (_, is_pkg) in MODULES.items() if is_pkg))
 def test_each_package_opens_with_a_docstring_naming_its_stage(package):
     path, _ = MODULES[package]
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    doc = ast.get_docstring(TREES[package])
     assert doc and doc.strip(), f"{path} has no docstring"
     if package != "briefgen":
         first = doc.strip().splitlines()[0].lower()
@@ -138,4 +141,4 @@ def test_each_module_keeps_its_docstring(name):
     path, _ = MODULES[name]
     if path.stat().st_size == 0:
         return
-    assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), f"{path} has no docstring"
+    assert ast.get_docstring(TREES[name]), f"{path} has no docstring"
