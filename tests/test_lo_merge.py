@@ -22,6 +22,9 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 LAYLA = [{"op": "replace", "find": "تتجه بغداد", "text": "تمضي بغداد"}]  # summary[0]
 OMAR = [{"op": "replace", "find": "أساساً في دور استشاري", "text": "في دور استشاري أساساً"}]  # background[0]
 HUDA = [{"op": "replace", "find": "تتجه بغداد", "text": "تسعى بغداد"}]  # summary[0], another way
+# two citations of summary[0] shortened, one by each reviewer; each shorter quote is still verbatim
+SAMI = [{"op": "edit_footnote", "index": 0, "find": "عليها أولا", "text": "عليها"}]
+RANA = [{"op": "edit_footnote", "index": 1, "find": "القوات الأمريكية من العراق", "text": "القوات الأمريكية"}]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,7 @@ def copies(tmp_path_factory):
     folder = tmp_path_factory.mktemp("copies")
     saved = {}
     try:
-        for name, edits in (("Layla", LAYLA), ("Omar", OMAR), ("Huda", HUDA)):
+        for name, edits in (("Layla", LAYLA), ("Omar", OMAR), ("Huda", HUDA), ("Sami", SAMI), ("Rana", RANA)):
             report = office.session(built / "reports/outline.docx", folder / f"{name.lower()}.docx", edits=edits,
                                     track=True, author=name)
             saved[name] = Path(report[-1]["saved"])
@@ -109,3 +112,17 @@ def test_a_copy_of_an_older_build_is_carried_to_the_current_outline(proj, cli):
     assert "تمضي بغداد" in text  # Layla's edit, made on build 1, lands: its item did not change since
     assert "لقادة العراق" in text and "في دور استشاري أساساً" not in text  # Omar's meets a changed item
     assert "background[0]: conflict, not applied" in result.output
+
+
+def test_two_reviewers_on_different_citations_of_one_item_merge_and_each_quote_is_verified(proj, cli):
+    project, saved = proj
+    outline = project / "outline.yaml"
+    shown = cli("review", saved["Sami"], saved["Rana"], "--outline", outline)
+    assert "reviewed by Sami" in shown.output and "reviewed by Rana" in shown.output
+    assert "conflict in" not in shown.output
+    result = cli("review", saved["Sami"], saved["Rana"], "--outline", outline, "--apply")
+    assert result.exit_code == 0, result.output
+    text = outline.read_text(encoding="utf-8")
+    assert 'مدعومة من إيران الهجمات عليها"}' in text  # Sami's quote
+    assert 'quote: "لم يتم اتخاذ أي قرار بسحب القوات الأمريكية"}' in text  # Rana's quote
+    assert "check: ok" in result.output  # each merged quote verified against its source
