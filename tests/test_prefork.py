@@ -14,7 +14,7 @@ import pytest
 from briefgen.errors import InputError, RenderError
 from briefgen.run import pipeline, prefork
 
-from .conftest import ROOT, SAMPLE_OUTLINE
+from .conftest import SAMPLE_OUTLINE
 
 OUTLINE = "title: t\ndate: 2024-02-01\nsummary:\n  - text: نص\n    cite: [hafryat, monitor]\n"
 

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,6 @@ from briefgen.project import safefs
 from tests.test_bad_inputs import BASE
 
 from .conftest import ROOT, SAMPLE_OUTLINE
-
 
 
 def test_a_fifo_without_a_writer_is_refused_at_once(tmp_path):

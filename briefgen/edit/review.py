@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..project import safefs
 from ..read import yamlpos
 from ..read.outline import MAX_OUTLINE_BYTES
-from . import docx_read
+from . import docx_read, untrusted
 from . import record as roundtrip
 from .docx_read import normalize
 
@@ -282,6 +282,7 @@ def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = F
     data = safefs.read_file(docx_path, MAX_DOCX_BYTES, "edited DOCX", code="docx-missing",
                             hint="give the path of the .docx the editor sent back")
     doc = docx_read.read(data, str(docx_path))
+    doc.properties = untrusted.properties(doc.properties)  # only values of the shape briefgen writes
     build = doc.properties.get(roundtrip.BUILD_PROP, "")
     paths = docx_read.anchored(doc)
     if not build or not paths:
@@ -291,15 +292,18 @@ def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = F
         raise InputError(f"{docx_path} {what}: found {found}", code="not-briefgen-docx", file=str(docx_path),
                          hint="review a DOCX made by `briefgen build` (its anchors are hidden bookmarks "
                               "named _bg_…; do not remove them in Word's Insert › Bookmark)")
+    untrusted.check_bookmarks(doc, anchors.path_of, str(docx_path))
     if outline is None:
         outline = _find_outline(docx_path, doc.properties.get(roundtrip.OUTLINE_PROP, "outline.yaml"))
     version = doc.properties.get(roundtrip.VERSION_PROP, "")
     record = roundtrip.load(outline.parent, build)
+    if record is not None and not untrusted.valid_record(record):
+        record = None  # a damaged record in the cache: rebuilt from the outline, as if absent
     if record is None:
         record = roundtrip.rebuild(outline, version, allow_outside)
         if record is None:
             raise roundtrip.not_found(build, outline, version)
-    return compare(doc, record, outline, str(docx_path))
+    return untrusted.clean_review(compare(doc, record, outline, str(docx_path)))
 
 
 def _find_outline(docx_path: Path, name: str) -> Path:

@@ -228,7 +228,8 @@ def publish(files: dict[Path, bytes], cache_folder: Path, overwrite: bool = Fals
             if target.is_dir():
                 raise RenderError(f"output path is a directory: {target}", code="output-is-dir",
                                   hint="remove it or choose another --out folder")
-        known = {t: entries.get(keys[t] or "", []) + entries.get(_key(t) or "", []) for t in files}  # + older absolute keys
+        # what briefgen recorded for each target (and under an older briefgen's absolute key)
+        known = {t: entries.get(keys[t] or "", []) + entries.get(_key(t) or "", []) for t in files}
         changed = [t for t in files if edited(t, known[t])]
         if changed and not overwrite:
             raise refuse_edited(changed)
