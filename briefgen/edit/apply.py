@@ -33,6 +33,7 @@ class Applied:
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     text: str = ""
+    read: bytes = b""  # the outline's bytes the edits were made on (a save made since wins)
 
 
 def _node(root: Node, path: tuple) -> Node | None:
@@ -85,11 +86,12 @@ def _cut_entry(text: str, seq: SequenceNode, entry: Node) -> tuple[int, int, str
 def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
     """Write the review's item changes into the outline (conflicts skipped); the new text is returned too."""
     try:
-        text = safefs.read_file(outline, MAX_OUTLINE_BYTES, "outline", code="outline-unreadable").decode("utf-8")
+        raw = safefs.read_file(outline, MAX_OUTLINE_BYTES, "outline", code="outline-unreadable")
+        text = raw.decode("utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # the pure-Python loader: marks count characters
     except (OSError, UnicodeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot edit {outline}: {exc}", code="outline-unreadable", file=str(outline)) from None
-    done = Applied()
+    done = Applied(read=raw)
     edits: list[tuple[int, int, str]] = []
     conflicts = {c["path"] for c in review.conflicts}
     for item in review.items:
@@ -162,9 +164,9 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
 def apply_and_check(review: Review, outline: Path, reject: bool = False, allow_outside: bool = False):
     """`review --apply`: apply, write the outline atomically (only if something changed), check it again."""
     from ..evidence.check import check
-    from ..project.outputs import write_atomic
+    from ..project import analyst
 
     done = apply(review, outline, reject=reject)
-    if done.changed:
-        write_atomic(outline, done.text.encode("utf-8"))
+    if done.changed:  # refused if read-only or saved meanwhile; its mode kept
+        analyst.replace(outline, done.text.encode("utf-8"), done.read, MAX_OUTLINE_BYTES)
     return done, check(outline, allow_outside)
