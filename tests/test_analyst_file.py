@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -10,11 +11,23 @@ import textwrap
 
 import pytest
 
-from .test_hostile_docx import built, docx_of, proj, review  # noqa: F401 - fixtures
+from .test_hostile_docx import docx_of, review
+from .test_roundtrip import make_project
 from .word_edits import Editor
 
 if os.name != "posix":
     pytest.skip("file modes are POSIX", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return make_project(tmp_path_factory.mktemp("analyst") / "p")
+
+
+@pytest.fixture()
+def proj(built, tmp_path):
+    shutil.copytree(built, tmp_path / "p", symlinks=True)
+    return tmp_path / "p"
 
 
 def edited(proj) -> bytes:
