@@ -8,7 +8,7 @@ import http.server
 import threading
 import time
 import zlib
-from functools import lru_cache
+from functools import cache
 
 BOMB = 200 * 2**20  # inflated bytes; each bomb is a few hundred KB on the wire
 
@@ -21,7 +21,7 @@ def page(tag: str = "", charset: str = "utf-8", title: str = "محادثات إ�
     return html.encode(charset)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bomb(encoding: str) -> bytes:
     data = b"<p>" + b"\0" * BOMB
     if encoding == "gzip":
