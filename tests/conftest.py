@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from typer.testing import CliRunner
 
 from briefgen.errors import Diagnostics
@@ -17,6 +19,11 @@ from briefgen.read.sources import read_sources
 from briefgen.run import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
+settings.register_profile("briefgen", database=None)  # no .hypothesis/ example database in the checkout,
+settings.load_profile("briefgen")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="briefgen-hypothesis-")  # nor its character tables
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 
 def _sample_copy() -> Path:
@@ -34,7 +41,7 @@ def _sample_copy() -> Path:
 SAMPLE = _sample_copy()
 SAMPLE_OUTLINE = SAMPLE / "outline.yaml"
 SAMPLE_SOURCES = SAMPLE / "sources"
-_SCRATCH = ("__pycache__", ".pytest_cache", ".venv", ".egg-info", ".hypothesis", ".ruff_cache")
+_SCRATCH = ("__pycache__", ".pytest_cache", ".venv", ".egg-info", ".ruff_cache")  # tools' own caches
 
 
 def checkout_state(root: Path = ROOT) -> list[str] | None:
