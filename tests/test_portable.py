@@ -3,6 +3,7 @@ silently; an output another program changed stays protected wherever it is (seal
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -188,3 +189,22 @@ def test_the_checkout_guard_sees_a_write_into_an_ignored_cache(tmp_path):
     before = checkout_state(tmp_path)
     (tmp_path / ".briefgen-cache" / "written.json").write_text("{}")
     assert checkout_state(tmp_path) != before
+
+
+@pytest.mark.parametrize("layout", ["--linearize", "--object-streams=disable"])
+def test_a_seal_never_moves_an_object(built, tmp_path, layout):
+    """A PDF laid out another way (linearized: objects after the last trailer; a classic xref table) is sealed
+    only where inserting the seal moves no object, and stays valid."""
+    require("qpdf")
+    plain, other = tmp_path / "plain.pdf", tmp_path / "other.pdf"
+    plain.write_bytes(re.sub(rb"/BriefgenSeal \([0-9a-f]{64}\)", b"", (built / "reports" / "outline.pdf").read_bytes()))
+    subprocess.run(["qpdf", layout, str(plain), str(other)], check=True)
+    data = other.read_bytes()
+    sealed = seal.seal(".pdf", data)
+    if layout == "--linearize":
+        assert sealed == data and not seal.sealed(".pdf", data)
+        return
+    assert seal.sealed(".pdf", sealed)
+    other.write_bytes(sealed)
+    check = subprocess.run(["qpdf", "--check", str(other)], capture_output=True, text=True)
+    assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, check.stdout + check.stderr

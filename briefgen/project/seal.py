@@ -35,8 +35,8 @@ def seal(suffix: str, data: bytes) -> bytes:
     suffix = suffix.lower()
     if suffix == ".pdf":
         at = _pdf_trailer(data)
-        if at is None or data[at:].startswith(_PDF_KEY):
-            return data
+        if at is None or _PDF_KEY[:-2] in data[at:]:
+            return data  # no safe place, or a seal kept by a program that rewrote the file: left unsealed
         return data[:at] + _PDF_KEY + _digest(data) + b")" + data[at:]
     if suffix == ".docx":
         at = len(data) - 22
@@ -93,9 +93,23 @@ def _pdf_trailer(data: bytes) -> int | None:
         if start < 0:
             return None
         start += len(b"trailer")
-    elif re.match(rb"\d+\s+\d+\s+obj\b", data[xref:xref + 40]):
-        start = xref
-    else:
+        opened = data.find(b"<<", start, start + 64)
+        if opened < 0 or re.search(rb"\bobj\b", data[opened:]):
+            return None  # objects after the trailer (a linearized file): inserting would move them
+        return opened + 2
+    if not re.match(rb"\d+\s+\d+\s+obj\s*<<", data[xref:xref + 40]):
         return None
-    opened = data.find(b"<<", start, start + 64)
-    return None if opened < 0 else opened + 2
+    opened = data.find(b"<<", xref, xref + 40)
+    length = _LENGTH.search(data, opened, opened + 4096)
+    stream = _STREAM.search(data, opened, opened + 4096)
+    if length is None or stream is None:
+        return None
+    end = stream.end() + int(length.group(1))
+    if not _XREF_END.fullmatch(data, end):
+        return None  # the cross-reference stream is not the last object: inserting would move the others
+    return opened + 2
+
+
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?=\s*[/>])")  # a direct length, not `12 0 R`
+_STREAM = re.compile(rb">>\s*stream\r?\n")
+_XREF_END = re.compile(rb"\s*endstream\s+endobj\s+startxref\s+\d+\s+%%EOF\s*")
