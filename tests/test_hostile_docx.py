@@ -177,3 +177,22 @@ def test_the_outline_never_grows_past_its_limit(proj):
     code, out, _ = review(proj, e.save(), "--apply")
     assert code == 0, out
     assert (proj / "outline.yaml").stat().st_size < MAX_OUTLINE_BYTES
+
+
+def test_a_real_ole_file_from_libreoffice_is_named(proj, tmp_path):
+    """The brief saved by LibreOffice as Word 97 (.doc: an OLE compound file, as password-protected Word files are),
+    then given to the review as a .docx."""
+    import subprocess
+
+    from .conftest import require
+
+    require("soffice")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to",
+                    "doc:MS Word 97", "--outdir", str(tmp_path / "lo"), str(proj / "reports" / "outline.docx")],
+                   check=True, capture_output=True, timeout=180)
+    data = (tmp_path / "lo" / "outline.doc").read_bytes()
+    assert data.startswith(untrusted.OLE)
+    code, out, peak = review(proj, data)
+    assert code == 1 and "Traceback" not in out, out
+    assert "is an OLE compound file, not a .docx" in out and "remove the password" in out
+    assert peak < PEAK_MIB

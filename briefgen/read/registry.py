@@ -109,7 +109,10 @@ def _locked(folder: Path):
     """Hold an exclusive lock on the sources folder (a second `sources add` waits for the first)."""
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass  # a file system without locks: one run at a time is then up to the user
         yield
     finally:
         os.close(fd)
