@@ -55,7 +55,7 @@ class _Decoder:
                 self.objects.append(("z", zlib.decompressobj(16 + zlib.MAX_WBITS)))
             elif enc == "deflate":
                 self.objects.append(("deflate", None))
-            elif enc == "br":
+            elif enc == "br" and _has_brotli():
                 import brotli
 
                 self.objects.append(("br", brotli.Decompressor()))
@@ -239,10 +239,15 @@ def _download(url: str, timeout: float, max_bytes: int, until: float, deadline: 
 
 
 def _has_brotli() -> bool:
+    """Whether a brotli that can cap its output (Brotli >= 1.2) is installed."""
     try:
-        import brotli  # noqa: F401
-    except ImportError:
+        import brotli
+
+        brotli.Decompressor().process(b"", output_buffer_limit=1)
+    except (ImportError, TypeError, AttributeError):
         return False
+    except Exception:  # noqa: BLE001 - brotli.error on empty input is fine: the parameter exists
+        return True
     return True
 
 
