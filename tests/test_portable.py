@@ -115,7 +115,7 @@ def test_an_edited_output_stays_protected_after_a_move_without_the_cache(built, 
         target.write_text(target.read_text(encoding="utf-8").replace("<body", "<body data-x='1'", 1),
                           encoding="utf-8")
     edited = target.read_bytes()
-    result = build(cli, copy / "outline.yaml")
+    result = cli("build", copy / "outline.yaml", "--format", target.suffix[1:])
     assert result.exit_code == 3, result.output
     assert f"{target.name}: error: changed since briefgen wrote it" in result.output
     assert "Traceback" not in result.output and target.read_bytes() == edited
