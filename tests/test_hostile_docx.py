@@ -114,6 +114,7 @@ def test_damaged_bookmarks_are_reported_never_turned_into_removed_citations(proj
 def test_a_build_record_of_the_wrong_shape_is_rebuilt_from_the_outline(proj):
     [record] = (proj / ".briefgen-cache" / "builds").glob("*.json")
     good = json.loads(record.read_text(encoding="utf-8"))
+    assert untrusted.valid_record(good)  # a record briefgen wrote is used as it is, never rebuilt
     for bad in ({"format": 1, "items": [1, 2]}, {**good, "items": {"summary[0]": {"text": 5}}},
                 {**good, "footnotes": None}, {**good, "generated": [None]}):
         record.write_text(json.dumps(bad), encoding="utf-8")
