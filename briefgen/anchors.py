@@ -2,7 +2,8 @@
 
 Every outline item is wrapped in a hidden bookmark (name starting with `_`, so Word lists it
 only on request) named after the item's zero-based outline path: `summary[0]` becomes
-`_bg_summary_0`, `positions[1].points[0]` becomes `_bg_positions_1_points_0`. Bookmarks survive
+`_bg_summary_0`, `positions[1].points[0]` becomes `_bg_positions_1_points_0`; the title and
+subtitle are `_bg_title` and `_bg_subtitle`. Bookmarks survive
 editing inside them, splitting and joining paragraphs, tracked changes, and a LibreOffice save;
 Word keeps names of letters, digits and underscores up to 40 characters.
 """
@@ -15,6 +16,7 @@ from . import model
 
 PREFIX = "_bg_"
 MAX_NAME = 40
+TOP_LEVEL = ("title", "subtitle")  # anchored outline values that are not in a list
 
 
 def bookmark_name(path: str) -> str:
@@ -27,6 +29,8 @@ def path_of(name: str) -> str | None:
     if not name.startswith(PREFIX):
         return None
     body = name[len(PREFIX):]
+    if body in TOP_LEVEL:
+        return body
     if not re.fullmatch(r"[a-z_]+_\d+(?:_[a-z]+(?:_\d+)?)*", body):
         return None
     path = re.sub(r"_(\d+)", r"[\1]", body)

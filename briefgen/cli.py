@@ -124,6 +124,9 @@ def build(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace outputs edited since briefgen wrote them; "
                                                                "each edited file is first kept beside it under a "
                                                                "new, dated name."),
+    changes_since: Optional[str] = typer.Option(None, "--changes-since", help="An issued version (v1, latest): add "
+                                                "a \"what changed since\" annex and write <name>.since-vN.docx, "
+                                                "the changes as tracked changes."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
@@ -144,7 +147,8 @@ def build(
                              hint=f"use --format {','.join(['pdf', *formats])}")
         paths, many = batch.expand(outlines)
         make = lambda p: batch.Job(p, formats, out_dir, template, allow_outside, comments,  # noqa: E731
-                                   reference_docx, eml, overwrite, embed_fonts=embed_fonts)
+                                   reference_docx, eml, overwrite, embed_fonts=embed_fonts,
+                                   changes_since=changes_since)
         if not many:
             return _build_one(make(paths[0]), as_json, quiet)
         batch.check_collisions(paths, out_dir)
@@ -361,6 +365,8 @@ def sources_show(
     source_id: str = typer.Argument(..., help="The source id."),
     directory: Path = typer.Option(Path("sources"), "--dir", help="The sources folder."),
     dropped: bool = typer.Option(False, "--dropped", help="Also list what extraction and cleaning removed."),
+    as_text: bool = typer.Option(False, "--text", help="The text as quotes are matched against it: each passage "
+                                                        "with its role (text, headline, caption…), in search order."),
     original: bool = typer.Option(False, "--original", help="Only say where the kept page or PDF is, and check its "
                                                              "hash."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -384,15 +390,25 @@ def sources_show(
         extraction = ingest.left_out(source.original) if dropped and source.original and source.original.is_file() \
             else []
         if as_json:
-            data = {"id": source.id, "paragraphs": [{"n": p.number, "line": p.line, "text": p.text}
-                                                    for p in source.paragraphs]}
+            data = {"id": source.id, "paragraphs": [{"n": p.number, "line": p.line, "text": p.text,
+                                                     "role": p.role or "text"} for p in source.paragraphs]}
+            if as_text:
+                from .evidence.shown import matched_text
+
+                data["matched"] = matched_text(source)
             if dropped:
                 data["dropped"] = [{"line": None, "rule": rule, "text": text} for text, rule in extraction]
                 data["dropped"] += [{"line": d.line, "rule": d.rule, "text": d.text} for d in source.dropped]
             out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
             return 0
-        for p in source.paragraphs:
-            out.print(f"¶{p.number}  {p.text}\n", markup=False)
+        if as_text:
+            from .evidence.shown import format_row, matched_text
+
+            for row in matched_text(source):
+                out.print(format_row(row) + "\n", markup=False)
+        else:
+            for p in source.paragraphs:
+                out.print(f"¶{p.number}{f' [{p.role}]' if p.role else ''}  {p.text}\n", markup=False)
         if dropped:
             for text, rule in extraction:
                 out.print(f"dropped from the original [{rule}]: {text}", markup=False, style="dim")
@@ -620,17 +636,21 @@ def review(
     apply_edits: bool = typer.Option(False, "--apply", help="Write the edits into the outline, then check it."),
     changes: str = typer.Option("accept", "--changes", help="With --apply: accept (default) or reject tracked "
                                                              "changes; untracked edits are applied either way."),
+    force: bool = typer.Option(False, "--force", help="With --apply: apply changes that could lose evidence "
+                                                       "(many citations removed, quotes that no longer verify)."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
 ) -> None:
     """Show what an editor changed in a built DOCX, item by item.  Example: briefgen review reports/outline.docx
 
     \b
-    Exit 0: no edits; 1: edits to bring in (or an error in the input). With --apply the after-text
-    of every changed item goes into the outline (comments, order and untouched lines kept), then
-    the outline is checked again, so an edited quote is verified like a typed one.
+    Exit 0: no edits; 1: edits to bring in, notes damaged by an office suite, or an error in the input.
+    With --apply the after-text of every changed item goes into the outline (comments, order and
+    untouched lines kept) only if the result passes check: exit 0 when written (or nothing to do)
+    and it checks; 1 when nothing was written (it would fail check, needs --force, notes damaged)
+    or a conflict was skipped.
     """
-    from .edit import apply as applier
+    from .edit import guard
     from .edit import review as reviewer
     from .errors import UsageError
 
@@ -646,22 +666,126 @@ def review(
         if not apply_edits:
             return 1 if rv.changed else 0
         target = Path(rv.outline)
-        done, result = applier.apply_and_check(rv, target, reject=changes == "reject", allow_outside=allow_outside)
+        outcome = guard.apply_checked(rv, target, reject=changes == "reject", allow_outside=allow_outside,
+                                      force=force)
+        done = outcome.done
         for note in done.notes:
             err.print(note, markup=False)
         for path in done.skipped:
             err.print(f"{path}: conflict, not applied", markup=False, style="yellow")
-        err.print(f"applied {len(done.changed)} items to {target}", markup=False, style="bold")
+        for reason in outcome.refused:
+            err.print(reason, markup=False, style="bold red")
+        errors = [d for d in outcome.diagnostics if d.severity == "error"]
+        if outcome.written or not done.changed:
+            err.print(f"applied {len(done.changed) if outcome.written else 0} items to {target}", markup=False,
+                      style="bold")
         if as_json:
-            out.print(json.dumps({**rv.to_json(), "applied": {"changed": done.changed, "notes": done.notes,
-                                                               "skipped": done.skipped},
-                                  "check": {"ok": result.ok, "diagnostics": [d.to_json() for d in
-                                                                             result.diagnostics.items]}},
+            out.print(json.dumps({**rv.to_json(), "applied": {"changed": done.changed if outcome.written else [],
+                                                               "notes": done.notes, "skipped": done.skipped,
+                                                               "written": outcome.written,
+                                                               "refused": outcome.refused},
+                                  "check": {"ok": outcome.ok, "diagnostics": [d.to_json() for d in
+                                                                              outcome.diagnostics]}},
                                  ensure_ascii=False, indent=2), markup=False)
         else:
-            _show(result.diagnostics.items)
-        err.print("check: ok" if result.ok else f"check: {len(result.diagnostics.errors)} errors", markup=False)
-        return 0 if result.ok and not done.skipped else 1
+            _show(outcome.diagnostics)
+        err.print("check: ok" if outcome.ok else f"check: {len(errors)} errors", markup=False)
+        return 0 if outcome.ok and not outcome.refused and not done.skipped else 1
+
+    _run(body, debug)
+
+
+@app.command("issue")
+def issue_cmd(
+    outline: Path = typer.Argument(..., help="The outline YAML file."),
+    to: list[str] = typer.Option([], "--to", help="Who this version goes to (repeat for several).",
+                                 show_default=False),
+    note: Optional[str] = typer.Option(None, "--note", help="A line about this version, kept with it."),
+    date: Optional[str] = typer.Option(None, "--date", help="The version's date, YYYY-MM-DD (default: today)."),
+    changes_since: Optional[str] = typer.Option(None, "--changes-since", help="An earlier version (v1, latest): "
+                                                "add a \"what changed\" annex and write <name>.since-vN.docx."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace outputs edited since briefgen wrote them "
+                                                               "(each kept first under a new, dated name)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """Build the PDF and DOCX as the next numbered version and keep it.  Example: briefgen issue outline.yaml --to "مكتب الوزير"
+
+    \b
+    The version's number and date stand under the title and in the files' metadata; the outline and
+    sources as they are now are kept in versions/<name>/vN/, so `briefgen diff v1` can show what changed.
+    """  # noqa: E501
+    from .run import pipeline
+    from .run import versions as issuing
+
+    def body() -> int:
+        version, built = issuing.issue(outline, to, note, date, pipeline.Options(overwrite=overwrite), changes_since)
+        _show(built.diagnostics.warnings)
+        for path in built.outputs.values():
+            err.print(f"wrote {path} ({_size(path.stat().st_size)})", markup=False)
+        sent = f" for {', '.join(version.to)}" if version.to else ""
+        err.print(f"issued {version.label} of {outline.stem} ({version.date}){sent}; kept in {version.folder}",
+                  markup=False, style="bold")
+        return 0
+
+    _run(body, debug)
+
+
+@app.command("versions")
+def versions_cmd(
+    outline: Path = typer.Argument(Path("outline.yaml"), help="The outline YAML file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    debug: bool = typer.Option(False, "--debug"),
+) -> None:
+    """The issued versions of a brief: number, date, recipients.  Example: briefgen versions outline.yaml"""
+    from .project import versions
+
+    def body() -> int:
+        found = versions.load_all(outline.resolve().parent, outline.stem)
+        if as_json:
+            out.print(json.dumps([v.to_json() for v in found], ensure_ascii=False, indent=2), markup=False)
+            return 0
+        for v in found:
+            to = f"  to: {', '.join(v.to)}" if v.to else ""
+            out.print(f"{v.label}  {v.date}{to}" + (f"  ({v.note})" if v.note else ""), markup=False)
+        if not found:
+            err.print(f"no version of {outline.stem} issued yet (briefgen issue {outline})", markup=False)
+        return 0
+
+    _run(body, debug)
+
+
+@app.command("diff")
+def diff_cmd(
+    old: str = typer.Argument(..., help="The earlier version: v1, 1 or latest."),
+    new: Optional[str] = typer.Argument(None, help="The later version (default: the outline as it is now)."),
+    outline: Path = typer.Option(Path("outline.yaml"), "--outline", help="The outline YAML file."),
+    docx_out: Optional[Path] = typer.Option(None, "--docx", help="Also write the later version as a DOCX with "
+                                                                  "every change as a tracked change (a redline)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    debug: bool = typer.Option(False, "--debug"),
+) -> None:
+    """What changed since an issued version, item by item, for the e-mail.  Example: briefgen diff v1
+
+    \b
+    Items added, removed and edited in each section, judgments whose likelihood or confidence moved,
+    quotes added or removed, sources added, withdrawn or graded anew. Exit 0: no change; 1: changes.
+    """
+    from .run import versions as issuing
+
+    def body() -> int:
+        result = issuing.diff(outline, old, new)
+        if docx_out is not None:
+            from .project.outputs import write_atomic
+
+            write_atomic(docx_out, result.redline())
+            err.print(f"wrote {docx_out} (the changes as tracked changes)", markup=False)
+        if as_json:
+            out.print(json.dumps({"from": result.old.label, "to": result.new.label if result.new else "working",
+                                  "changes": [c.to_json() for c in result.changes]}, ensure_ascii=False, indent=2),
+                      markup=False)
+        else:
+            out.print(issuing.summary_text(result), markup=False, end="")
+        return 1 if result.changes else 0
 
     _run(body, debug)
 

@@ -58,6 +58,7 @@ class Text:
     """A run of plain text (already data: renderers escape it)."""
 
     text: str
+    change: str | None = None  # "ins" or "del": a tracked change in a redline of two versions (changes.py)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Cite:
     """A footnote reference at this point of the text."""
 
     citation: Citation
+    change: str | None = None  # "ins": the reference came with an item added since the earlier version
 
 
 Inline = Union[Text, Cite]
@@ -270,6 +272,9 @@ class Meta:
     date_display: str | None = None  # the date as readers see it, e.g. "31 يناير 2024"
     hijri: str | None = None  # the Hijri date, when the outline asks for it
     digits: str = "latin"  # or "arabic-indic": style of generated numbers (pages, sections, notes)
+    version: int | None = None  # an issued version's number (briefgen issue); None for an ordinary build
+    version_line: str | None = None  # as readers see it under the title, e.g. "الإصدار 2، 3 ديسمبر 2026"
+    redline_date: str | None = None  # a redline's tracked changes are dated (YYYY-MM-DD) and by "briefgen"
 
     @property
     def direction(self) -> str:

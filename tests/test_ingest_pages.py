@@ -143,7 +143,7 @@ def test_add_saved_page_keeps_original_and_fills_metadata(cli, fresh, tmp_path):
     assert "originals/hafryat.html" in shown.output and "unchanged" in shown.output
     dropped = cli("sources", "show", "hafryat", "--dropped").output
     assert "dropped from the original [extraction]: مواضيع ذات صلة" in dropped  # stage 1: extraction
-    assert "dropped from the original [pull-quote]: خشية إنعاش تنظيم داعش من جديد" in dropped
+    assert "[pull-quote]  خشية إنعاش تنظيم داعش من جديد" in dropped  # kept as a repeat, with its role
     assert "[related-articles]: السوداني يرعى انطلاق الجولة الأولى" in dropped  # stage 2: cleaning, as for the .txt
 
 

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "briefgen"
 
 # The stages, lowest first. A module may import modules of its own stage or of a lower one.
 GROUND = {"briefgen", "briefgen.model", "briefgen.errors", "briefgen.labels", "briefgen.dates", "briefgen.arabic",
-          "briefgen.anchors"}
+          "briefgen.anchors", "briefgen.changes"}
 STAGES = ["project", "read", "evidence", "render", "edit", "run"]
 SHELLS = {"briefgen.cli", "briefgen.__main__"}
 RENDER_SHARED = {"fonts", "theme", "ooxml"}  # helpers any renderer may use

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -76,8 +77,8 @@ def check_word_review(rv: reviewer.Review, threads: bool = True) -> None:
     assert s0.line == 19 and s0.file.endswith("outline.yaml")
     assert "أكثر من 150" in items["background[2]"].before and "نحو 150" in items["background[2]"].after
     assert items["background[2]"].tracked == []
-    assert [t["type"] for t in items["timeline[5]"].tracked] == ["move-from"]
-    assert [t["type"] for t in items["timeline[6]"].tracked] == ["move-to"]
+    assert [(t["type"], t.get("to")) for t in items["timeline[5]"].tracked] == [("move-from", "timeline[6]")]
+    assert [(t["type"], t.get("from")) for t in items["timeline[6]"].tracked] == [("move-to", "timeline[5]")]
     assert "اللجنة العسكرية العليا" in items["timeline[6]"].after
     assert items["positions[0].points[3]"].deleted_cites == [59]
     assert items["risks[0]"].quotes[0]["after"].startswith("هناك ما يزيد على")
@@ -98,8 +99,8 @@ def test_every_outline_item_is_anchored(proj):
     data = (proj / "reports/outline.docx").read_bytes()
     doc = docx_read.read(data)
     paths = docx_read.anchored(doc)
-    assert len(paths) == len(set(paths)) == 80
-    assert {p.split("[")[0] for p in paths} == set(ITEM_KINDS)
+    assert len(paths) == len(set(paths)) == 82
+    assert {p.split("[")[0] for p in paths} == {*ITEM_KINDS, "title", "subtitle"}
     for must in ("summary[0]", "key_judgments[2]", "positions[1].points[0]", "positions[1].stance", "risks[3]",
                  "open_questions[1]", "actors[0]", "timeline[4]", "background[2]", "assumptions[1]"):
         assert must in paths
@@ -151,11 +152,19 @@ def test_word_edits_are_reviewed(proj, cli):
 
 def test_apply_writes_exactly_the_edited_items(proj, cli):
     outline = proj / "outline.yaml"
+    original = outline.read_bytes()
     before = outline.read_text(encoding="utf-8").splitlines(keepends=True)
     edited = proj / "edited.docx"
     edited.write_bytes(word_edits((proj / "reports/outline.docx").read_bytes()))
+    # The altered quote no longer verifies: nothing is written without --force.
     result = cli("review", edited, "--outline", outline, "--apply")
-    assert result.exit_code == 1  # check finds the altered quote
+    assert result.exit_code == 1
+    assert outline.read_bytes() == original
+    assert "the edited quote of footnote 61 (risks[0]) does not verify" in result.output, result.output
+    assert "quote not found in source 'hafryat'" in result.output and "--force" in result.output
+    # With --force every other change is written and that quote stays as built; the result checks.
+    result = cli("review", edited, "--outline", outline, "--apply", "--force")
+    assert result.exit_code == 0, result.output
     after = outline.read_text(encoding="utf-8").splitlines(keepends=True)
     import difflib
 
@@ -168,10 +177,9 @@ def test_apply_writes_exactly_the_edited_items(proj, cli):
         "-" + before[101], '+    text: "هجمات 7 أكتوبر في إسرائيل تؤخر انطلاق الحوار. اللجنة العسكرية العليا"\n',
         "+  # review: Layla Editor: هل هذا هو المسمى الرسمي؟\n", "+  #   reply: Omar Analyst: نعم، بحسب حفريات\n",
         "-" + before[162],
-        "-" + before[203], "+" + before[203].replace("ما يقارب من", "ما يزيد على"),
     ]
     assert "removed cite entry 2" in result.output and "split" in result.output
-    assert "quote not found in source 'hafryat'" in result.output and "check: 1 errors" in result.output
+    assert "kept the built quote of footnote 61" in result.output and "check: ok" in result.output
 
 
 def test_apply_reject_keeps_tracked_before_text(proj, cli):
@@ -280,7 +288,7 @@ def test_anchors_survive_accepting_or_rejecting_all_changes(proj, accept):
     settled = proj / "settled.docx"
     settled.write_bytes(e.save())
     doc = docx_read.read(settled.read_bytes())
-    assert len(docx_read.anchored(doc)) == 80
+    assert len(docx_read.anchored(doc)) == 82
     items = {i.path: i for i in reviewer.review(settled, proj / "outline.yaml").items}
     if accept:  # what was tracked is now plain text: untracked edits, the same after-text
         assert items["summary[0]"].flags == ["untracked"] and items["summary[0]"].after.startswith("تمضي")
@@ -297,8 +305,10 @@ def test_joined_paragraphs_keep_their_items_apart(proj):
     joined = proj / "joined.docx"
     joined.write_bytes(e.save())
     rv = reviewer.review(joined, proj / "outline.yaml")
-    assert [(i.path, i.flags) for i in rv.items] == [("summary[1]", ["untracked"])]
-    assert rv.items[0].after.startswith("يتباطأ هذا المسار") and rv.added == []
+    assert [(i.path, i.flags) for i in rv.items] == [("summary[0]", ["joined"]), ("summary[1]", ["untracked"])]
+    assert rv.items[0].joined == {"with": "summary[1]", "tracked": None}
+    assert rv.items[1].after.startswith("يتباطأ هذا المسار") and rv.added == []
+    assert "joined with summary[1] into one paragraph (untracked)" in reviewer.format_text(rv)
 
 
 def test_edits_of_generated_text_are_listed(proj):
@@ -429,13 +439,16 @@ def test_tracked_quote_edit_in_a_footnote(proj, cli, changes):
     original = outline.read_text(encoding="utf-8")
     rv = reviewer.review(edited, outline)
     [item] = rv.items
-    assert item.path == "risks[0]" and item.flags == ["quote-edited"]
+    assert item.path == "risks[0]" and item.flags == ["quote-edited", "tracked"]
+    assert [(t["type"], t["author"], t["note"]) for t in item.tracked] == [("delete", "Layla Editor", 61),
+                                                                          ("insert", "Layla Editor", 61)]
     assert item.quotes[0]["after"].startswith("هناك ما يزيد على")
     assert item.quotes[0]["rejected"] == item.quotes[0]["before"]
     result = cli("review", edited, "--outline", outline, "--apply", "--changes", changes)
     if changes == "accept":
-        assert result.exit_code == 1 and "quote not found" in result.output
-        assert outline.read_text(encoding="utf-8") == original.replace("هناك ما يقارب من", "هناك ما يزيد على")
+        # The edited quote does not verify: shown, and nothing is written (the outline keeps its evidence).
+        assert result.exit_code == 1 and "quote not found" in result.output and "nothing written" in result.output
+        assert outline.read_text(encoding="utf-8") == original
     else:
         assert result.exit_code == 0 and outline.read_text(encoding="utf-8") == original
 
@@ -449,3 +462,56 @@ def test_review_of_a_fifo_or_folder_is_an_error_not_a_hang(tmp_path, cli):
     assert result.exit_code == 1 and "named pipe" in result.output and "Traceback" not in result.output
     result = cli("review", tmp_path)
     assert result.exit_code == 1 and "a folder" in result.output
+
+
+def test_title_and_subtitle_flow_back(proj, cli):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.replace("title", "محادثات", "مفاوضات", author=None)
+    e.replace("subtitle", "ضغط الفصائل", "ضغوط الفصائل")
+    (proj / "t.docx").write_bytes(e.save())
+    outline = proj / "outline.yaml"
+    original = outline.read_text(encoding="utf-8")
+    rv = reviewer.review(proj / "t.docx", outline)
+    assert {i.path: (i.line, i.flags) for i in rv.items} == {"title": (12, ["untracked"]),
+                                                            "subtitle": (13, ["tracked"])}
+    assert rv.generated == []
+    result = cli("review", proj / "t.docx", "--outline", outline, "--apply")
+    assert result.exit_code == 0, result.output
+    assert outline.read_text(encoding="utf-8") == original.replace(
+        'title: "محادثات إنهاء', 'title: "مفاوضات إنهاء').replace("وضغط الفصائل", "وضغوط الفصائل")
+
+
+def test_a_docx_whose_properties_were_dropped_is_matched_by_anchors_and_text(proj, cli):
+    built = (proj / "reports/outline.docx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(built)) as z:
+        members = {n: z.read(n) for n in z.namelist() if n != "docProps/custom.xml"}
+    e = Editor(_zip(members))
+    e.replace("summary[0]", "تتجه", "تمضي")
+    stripped = proj / "reports/no-props.docx"
+    stripped.write_bytes(e.save())
+    assert roundtrip.BUILD_PROP not in docx_read.read(stripped.read_bytes()).properties
+    result = cli("review", stripped, "--outline", proj / "outline.yaml")
+    assert result.exit_code == 1
+    assert "its build id is gone (the document properties were dropped on save); matched to build" in result.output
+    assert "(81 of 82 items as built, 76 of 76 footnotes)" in result.output
+    assert "summary[0]  [tracked]" in result.output
+
+
+def _zip(members: dict) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_tracked_edit_of_a_footnotes_reference_is_listed_with_its_author(proj):
+    e = Editor((proj / "reports/outline.docx").read_bytes())
+    e.edit_note(e.note_ids("summary[0]")[1], "المونيتور", "موقع المونيتور", author="Layla Editor")
+    (proj / "ref.docx").write_bytes(e.save())
+    rv = reviewer.review(proj / "ref.docx", proj / "outline.yaml")
+    (g,) = [g for g in rv.generated if g["part"].startswith("footnote")]
+    assert g["part"] == "footnote 2" and g["after"].startswith("موقع المونيتور")
+    assert [(t["type"], t["author"], t["text"]) for t in g["tracked"]] == [
+        ("delete", "Layla Editor", "المونيتور"), ("insert", "Layla Editor", "موقع المونيتور")]
+    assert "tracked insert by Layla Editor" in reviewer.format_text(rv)

@@ -34,6 +34,8 @@ class Applied:
     skipped: list[str] = field(default_factory=list)
     text: str = ""
     read: bytes = b""  # the outline's bytes the edits were made on (a save made since wins)
+    removed: list[int] = field(default_factory=list)  # citations cut out (footnote numbers)
+    quotes: list[dict] = field(default_factory=list)  # rewritten quotes: {"path", "number", "index", "quote"}
 
 
 def _node(root: Node, path: tuple) -> Node | None:
@@ -83,8 +85,12 @@ def _cut_entry(text: str, seq: SequenceNode, entry: Node) -> tuple[int, int, str
     return (before.start() if before else start), end, ""
 
 
-def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
-    """Write the review's item changes into the outline (conflicts skipped); the new text is returned too."""
+def apply(review: Review, outline: Path, reject: bool = False, keep_quotes: frozenset[int] = frozenset()) -> Applied:
+    """The review's item changes in the outline's text (conflicts skipped; nothing is written here).
+
+    Never an empty text, quote or citation: such a change is left out with a note. keep_quotes:
+    footnote numbers whose quote stays as built (guard.apply_checked: an edited quote that does not verify).
+    """
     try:
         raw = safefs.read_file(outline, MAX_OUTLINE_BYTES, "outline", code="outline-unreadable")
         text = raw.decode("utf-8")
@@ -108,15 +114,27 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
         if "anchor-lost" in item.flags or "deleted" in item.flags and not reject:
             done.notes.append(f"{item.path}: deleted in the DOCX; delete it from the outline by hand if meant")
             continue
-        if target is not None and after != record["text"] and new_text:
+        if target is not None and after != record["text"] and new_text and new_text != _plain_value(target):
             start, end = target.start_mark.index, target.end_mark.index
             tail = "\n" if getattr(target, "style", None) in ("|", ">") and text[end - 1:end] == "\n" else ""
             edits.append((start, end, _scalar(new_text, target.style) + tail))
             done.changed.append(item.path)
         if "split" in item.flags:
             done.notes.append(f"{item.path}: the editor split it into paragraphs; the outline keeps one text")
+        if item.joined:
+            done.notes.append(f"{item.path}: joined with {item.joined['with']} in the DOCX; the outline keeps both")
+        if item.uncited and not reject:
+            done.notes.append(f"{item.path}: warning: the text added after its last note mark has no citation: "
+                              f"«{item.uncited}»")
+        for cut in [] if reject else item.claims_cut:
+            done.notes.append(f"{item.path}: warning: words cut from a claim whose note "
+                              f"{', '.join(map(str, cut['notes']))} stays: «{cut['cut']}»")
+        for added in [] if reject else item.added_notes:
+            done.notes.append(f"{item.path}: not applied: a footnote the editor inserted («{added}»); add its "
+                              "cite: entry by hand")
         seq = _node(node, ("cite",)) if isinstance(node, MappingNode) else None
         deleted = [n for n in item.deleted_cites if not reject or f"[^{n}]" not in item.rejected]
+        done.removed.extend(deleted)
         for number in deleted:
             cite = next(c for c in cites if c["number"] == number)
             if cite["origin"] == "cite" and isinstance(seq, SequenceNode) and cite["index"] < len(seq.value):
@@ -133,6 +151,18 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
                 q.get("index") is not None and q["index"] < len(seq.value) else None
             if quote is None or new == q["before"] or q["number"] in deleted:
                 continue
+            if not " ".join(new.split()).strip("«»“”\"' .…"):
+                done.notes.append(f"{item.path}: not applied: the edit would leave the quote of footnote "
+                                  f"{q['number']} empty (delete the footnote in the DOCX to drop the citation)")
+                continue
+            if q["number"] in keep_quotes:
+                done.notes.append(f"{item.path}: kept the built quote of footnote {q['number']}: the edited one "
+                                  "does not verify against its source")
+                continue
+            cut_before = sum(1 for n in deleted for c in cites if c["number"] == n and c["origin"] == "cite"
+                             and c["index"] < q["index"])
+            done.quotes.append({"path": item.path, "number": q["number"], "index": q["index"] - cut_before,
+                                "quote": new})
             edits.append((quote.start_mark.index, quote.end_mark.index, _scalar(new, quote.style)))
             done.notes.append(f"{item.path}: the quote of footnote {q['number']} was edited; check verifies it")
             if item.path not in done.changed:
@@ -161,12 +191,5 @@ def apply(review: Review, outline: Path, reject: bool = False) -> Applied:
     return done
 
 
-def apply_and_check(review: Review, outline: Path, reject: bool = False, allow_outside: bool = False):
-    """`review --apply`: apply, write the outline atomically (only if something changed), check it again."""
-    from ..evidence.check import check
-    from ..project import analyst
-
-    done = apply(review, outline, reject=reject)
-    if done.changed:  # refused if read-only or saved meanwhile; its mode kept
-        analyst.replace(outline, done.text.encode("utf-8"), done.read, MAX_OUTLINE_BYTES)
-    return done, check(outline, allow_outside)
+def _plain_value(node) -> str | None:
+    return node.value if isinstance(node, ScalarNode) else None

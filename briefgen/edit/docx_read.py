@@ -17,7 +17,7 @@ from lxml import etree
 
 from .. import anchors
 from ..errors import InputError
-from . import untrusted
+from . import untrusted, wordml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -41,12 +41,13 @@ def normalize(text: str) -> str:
 
 @dataclass
 class Change:
-    """A tracked change: insert, delete, move-from or move-to, with author and date."""
+    """A tracked change: insert, delete, move-from, move-to or format, with author and date."""
 
     kind: str
     author: str
     date: str
     text: str = ""
+    name: str = ""  # a move's name: its move-from and move-to share it
 
 
 @dataclass
@@ -58,6 +59,12 @@ class Piece:
     change: Change | None = None  # the tracked change this piece is inside
     style: str = ""  # for para: the paragraph style
     ident: str = ""  # for start: the bookmark's id (its end piece's value)
+    chain: tuple = ()  # every tracked change it is inside, outermost first (a deletion inside an insertion)
+    fmt: Change | None = None  # a tracked formatting change (w:rPrChange, w:pPrChange): not a text edit
+
+    def __post_init__(self) -> None:
+        if not self.chain and self.change is not None:
+            self.chain = (self.change,)
 
 
 @dataclass
@@ -78,6 +85,7 @@ class Document:
     pieces: list[Piece]
     properties: dict[str, str] = field(default_factory=dict)
     footnotes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (accepted, rejected) text
+    note_changes: dict[str, list[Change]] = field(default_factory=dict)  # id -> tracked changes inside the note
     comments: dict[str, Comment] = field(default_factory=dict)
     bookmarks: list[str] = field(default_factory=list)  # every bookmark name, in order
 
@@ -107,7 +115,7 @@ def read(data: bytes, name: str = "DOCX") -> Document:
         if "docProps/custom.xml" in parts:
             doc.properties = _properties(_xml(parts["docProps/custom.xml"]))
         if "word/footnotes.xml" in parts:
-            doc.footnotes = _footnotes(_xml(parts["word/footnotes.xml"]))
+            doc.footnotes, doc.note_changes = _footnotes(_xml(parts["word/footnotes.xml"]))
         if "word/comments.xml" in parts:
             extended = (_xml(parts["word/commentsExtended.xml"])
                         if "word/commentsExtended.xml" in parts else None)
@@ -127,10 +135,10 @@ def _properties(root) -> dict[str, str]:
     return out
 
 
-def _change(element) -> Change:
-    kind = {"ins": "insert", "del": "delete", "moveFrom": "move-from", "moveTo": "move-to"}[
-        etree.QName(element).localname]
-    return Change(kind, element.get(w("author"), ""), element.get(w("date"), ""))
+def _change(element, name: str = "") -> Change:
+    kind = {"ins": "insert", "del": "delete", "moveFrom": "move-from", "moveTo": "move-to",
+            "rPrChange": "format", "pPrChange": "format"}[etree.QName(element).localname]
+    return Change(kind, element.get(w("author"), ""), element.get(w("date"), ""), name=name)
 
 
 _RPR, _RSTYLE, _VERT = w("rPr"), w("rStyle"), w("vertAlign")
@@ -156,58 +164,90 @@ def _local(element) -> str:
     return tag[len(_W):] if isinstance(tag, str) and tag.startswith(_W) else ""
 
 
-def _run(run, change: Change | None, out: list[Piece]) -> None:
+_CHARS = {"tab": " ", "br": " ", "cr": " ", "noBreakHyphen": "\u2011", "softHyphen": "\u00ad"}
+
+
+def _run(run, chain: tuple, out: list[Piece], story: wordml.Story) -> None:
     note_style = _run_style(run) == "note"
+    change = chain[-1] if chain else None
+    rpr = run.find(_RPR)
+    fmt = rpr.find(w("rPrChange")) if rpr is not None else None
+    fmt = _change(fmt) if fmt is not None else None
+    start = len(out)
     for child in run:
         tag = _local(child)
-        if tag in ("t", "delText"):
-            text = child.text or ""
+        if tag == "fldChar":
+            story.fld_char(child.get(w("fldCharType"), ""))
+        elif story.in_code and tag != "footnoteReference":
+            continue  # a field's code (and any field nested in it) is not text; its result is
+        elif tag in ("t", "delText"):
+            text = wordml.symbol_text(child.text or "", rpr)
             if note_style:
                 for digits in _DIGITS.findall(text):  # a repeated mark; separators ("،") dropped
-                    out.append(Piece("mark", digits, change))
+                    out.append(Piece("mark", digits, change, chain=chain))
             else:
-                out.append(Piece("text", text, change))
-        elif tag in ("tab", "br", "cr"):
-            out.append(Piece("text", " ", change))
-        elif tag == "noBreakHyphen":
-            out.append(Piece("text", "-", change))
+                out.append(Piece("text", text, change, chain=chain))
+        elif tag in _CHARS:
+            out.append(Piece("text", _CHARS[tag], change, chain=chain))
+        elif tag == "sym":
+            out.append(Piece("text", wordml.symbol(child.get(w("font"), ""), child.get(w("char"), "")), change,
+                             chain=chain))
         elif tag == "footnoteReference":
-            out.append(Piece("note", child.get(w("id"), ""), change))
+            out.append(Piece("note", child.get(w("id"), ""), change, chain=chain))
         elif tag == "commentReference":
-            out.append(Piece("comment", child.get(w("id"), ""), change))
+            out.append(Piece("comment", child.get(w("id"), ""), change, style="mark", chain=chain))
+    if fmt is not None:
+        for piece in out[start:]:
+            piece.fmt = fmt
+        fmt.text = view([p for p in out[start:] if p.kind == "text"])
 
 
-def _walk(parent, change: Change | None, out: list[Piece]) -> None:
+_CHANGES = ("ins", "del", "moveFrom", "moveTo")
+_THROUGH = ("hyperlink", "smartTag", "sdt", "sdtContent", "fldSimple", "customXml", "dir", "bdo")
+
+
+def _walk(parent, chain: tuple, out: list[Piece], story: wordml.Story | None = None) -> None:
+    story = story if story is not None else wordml.Story()
+    change = chain[-1] if chain else None
     for child in parent:
         tag = _local(child)
         if tag == "r":
-            _run(child, change, out)
-        elif tag in ("ins", "del", "moveFrom", "moveTo"):
-            inner = _change(child)
+            _run(child, chain, out, story)
+        elif tag in _CHANGES:
+            inner = _change(child, story.move_name if tag in ("moveFrom", "moveTo") else "")
             before = len(out)
-            _walk(child, inner, out)
-            inner.text = view([p for p in out[before:] if p.kind in ("text", "note", "mark")], inner.kind in
-                              ("insert", "move-to"))
+            _walk(child, (*chain, inner), out, story)
+            drop = ("delete", "move-from") if inner.kind in ("insert", "move-to") else ("insert", "move-to")
+            inner.text = view([p for p in out[before:] if p.kind in ("text", "note", "mark")
+                               and not any(c.kind in drop for c in p.chain[len(chain) + 1:])], inner.kind in
+                              ("insert", "move-to"), within=len(chain) + 1)
+        elif tag in ("moveFromRangeStart", "moveToRangeStart"):
+            story.move_start(child.get(w("id"), ""), child.get(w("name"), ""))
+        elif tag in ("moveFromRangeEnd", "moveToRangeEnd"):
+            story.move_end(child.get(w("id"), ""))
         elif tag == "bookmarkStart":
-            out.append(Piece("start", child.get(w("name"), ""), change, ident=child.get(w("id"), "")))
+            out.append(Piece("start", child.get(w("name"), ""), change, ident=child.get(w("id"), ""), chain=chain))
         elif tag == "bookmarkEnd":
-            out.append(Piece("end", child.get(w("id"), ""), change))
+            out.append(Piece("end", child.get(w("id"), ""), change, chain=chain))
         elif tag == "commentRangeStart":
-            out.append(Piece("comment", child.get(w("id"), ""), change))
-        elif tag in ("hyperlink", "smartTag", "sdt", "sdtContent", "fldSimple", "customXml", "dir", "bdo"):
-            _walk(child, change, out)
+            out.append(Piece("comment", child.get(w("id"), ""), change, chain=chain))
+        elif tag in _THROUGH:
+            _walk(child, chain, out, story)
 
 
 def _pieces(body) -> list[Piece]:
     """The body in reading order; each paragraph ends with a 'para' piece (its mark's change, if tracked)."""
     out: list[Piece] = []
-    for element in body.iter(w("p"), w("bookmarkStart"), w("bookmarkEnd")):
+    story = wordml.Story()
+    marks = (w("bookmarkStart"), w("bookmarkEnd"), w("moveFromRangeStart"), w("moveFromRangeEnd"),
+             w("moveToRangeStart"), w("moveToRangeEnd"))
+    for element in body.iter(w("p"), *marks):
         if etree.QName(element).localname != "p":
             if element.getparent() is not None and etree.QName(element.getparent()).localname in ("body", "tc", "tr",
                                                                                                     "tbl"):
-                _walk(_wrap(element), None, out)  # a bookmark between paragraphs (LibreOffice writes some there)
+                _walk(_wrap(element), (), out, story)  # between paragraphs (LibreOffice writes bookmarks there)
             continue
-        _walk(element, None, out)
+        _walk(element, (), out, story)
         style = element.find(f"{w('pPr')}/{w('pStyle')}")
         mark = element.find(f"{w('pPr')}/{w('rPr')}")
         change = None
@@ -215,7 +255,11 @@ def _pieces(body) -> list[Piece]:
             for tracked in mark:
                 if etree.QName(tracked).localname in ("ins", "del"):
                     change = _change(tracked)
-        out.append(Piece("para", "", change, style.get(w("val"), "") if style is not None else ""))
+        para = Piece("para", "", change, style.get(w("val"), "") if style is not None else "")
+        formatted = element.find(f"{w('pPr')}/{w('pPrChange')}")
+        if formatted is not None:
+            para.fmt = _change(formatted)
+        out.append(para)
     return out
 
 
@@ -225,12 +269,14 @@ def _wrap(element):
     return holder
 
 
-def view(pieces: list[Piece], accepted: bool = True) -> str:
-    """The text with every tracked change accepted (or rejected); notes as tokens, paragraphs as newlines."""
+def view(pieces: list[Piece], accepted: bool = True, within: int = 0) -> str:
+    """The text with every tracked change accepted (or rejected); notes as tokens, paragraphs as newlines.
+
+    within: the changes a piece is inside beyond this depth decide (the text of one change: its own pieces)."""
     drop = ("delete", "move-from") if accepted else ("insert", "move-to")
     out = []
     for p in pieces:
-        if p.change is not None and p.change.kind in drop and p.kind != "para":
+        if p.kind != "para" and any(c.kind in drop for c in p.chain[within:]):
             continue
         if p.kind == "text":
             out.append(p.value)
@@ -244,18 +290,22 @@ def view(pieces: list[Piece], accepted: bool = True) -> str:
     return "".join(out)
 
 
-def _footnotes(root) -> dict[str, tuple[str, str]]:
-    out = {}
+def _footnotes(root) -> tuple[dict[str, tuple[str, str]], dict[str, list[Change]]]:
+    out, changes = {}, {}
     for note in root.iter(w("footnote")):
         if note.get(w("type")) in ("separator", "continuationSeparator", "continuationNotice"):
             continue
         pieces: list[Piece] = []
+        story = wordml.Story()
         for para in note.iter(w("p")):
-            _walk(para, None, pieces)
+            _walk(para, (), pieces, story)
             pieces.append(Piece("para"))
         keep = [p for p in pieces if p.kind in ("text", "para")]
         out[note.get(w("id"), "")] = (normalize(view(keep, True)), normalize(view(keep, False)))
-    return out
+        tracked = list({id(c): c for p in keep for c in (*p.chain, p.fmt) if c is not None and c.text.strip()}.values())
+        if tracked:
+            changes[note.get(w("id"), "")] = tracked
+    return out, changes
 
 
 def _comments(root, extended) -> dict[str, Comment]:
@@ -268,8 +318,9 @@ def _comments(root, extended) -> dict[str, Comment]:
     for c in root.iter(w("comment")):
         paras = c.findall(w("p"))
         pieces: list[Piece] = []
+        story = wordml.Story()
         for para in paras:
-            _walk(para, None, pieces)
+            _walk(para, (), pieces, story)
             pieces.append(Piece("para"))
         para_id = paras[-1].get(f"{{{W14}}}paraId", "") if paras else ""
         parent, done = state.get(para_id, ("", False))
@@ -283,59 +334,3 @@ def anchored(doc: Document) -> list[str]:
     """The item paths named by the document's bookmarks."""
     return [p for p in (anchors.path_of(n) for n in doc.bookmarks) if p]
 
-
-@dataclass
-class Span:
-    """The pieces of one anchored item, and the generated text before it in its first paragraph."""
-
-    path: str
-    pieces: list[Piece]
-    prefix: list[Piece]
-
-
-@dataclass
-class Para:
-    """A paragraph outside every item (a heading, a label, the bibliography, or one the editor added)."""
-
-    text: str
-    style: str
-    after: str | None  # the path of the item it follows
-
-
-def spans(doc: Document) -> tuple[dict[str, Span], list[Para]]:
-    """Each anchored item's pieces (from its bookmark to the end of the paragraph holding the bookmark's
-    end, or to the next item's bookmark), and every paragraph outside the items."""
-    pieces = doc.pieces
-    starts = [(i, anchors.path_of(p.value)) for i, p in enumerate(pieces) if p.kind == "start"]
-    starts = [(i, path) for i, path in starts if path]
-    covered = [False] * len(pieces)
-    found: dict[str, Span] = {}
-    for n, (s, path) in enumerate(starts):
-        if path in found:
-            continue
-        ident = pieces[s].ident
-        e = next((j for j in range(s + 1, len(pieces)) if pieces[j].kind == "end" and pieces[j].value == ident), s)
-        stop = next((j for j in range(e, len(pieces)) if pieces[j].kind == "para"), len(pieces))
-        following = starts[n + 1][0] if n + 1 < len(starts) else len(pieces)
-        stop = min(stop, following) if following > s else stop
-        begin = s
-        while begin > 0 and pieces[begin - 1].kind != "para" and not covered[begin - 1] and not (
-                pieces[begin - 1].kind == "start" and anchors.path_of(pieces[begin - 1].value)):
-            begin -= 1
-        for j in range(begin, stop):
-            covered[j] = True
-        found[path] = Span(path, pieces[s + 1:stop], pieces[begin:s])
-    paras: list[Para] = []
-    last: str | None = None
-    begin = 0
-    for i, p in enumerate(pieces):
-        if p.kind == "start" and covered[i] and (path := anchors.path_of(p.value)):
-            last = path
-        if p.kind != "para":
-            continue
-        if not any(covered[begin:i]) and not p.style.lower().startswith(("toc", "contents")):
-            text = normalize(view(pieces[begin:i]))
-            if text:
-                paras.append(Para(text, p.style, last))
-        begin = i + 1
-    return found, paras

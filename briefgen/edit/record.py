@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import anchors, model
 from ..errors import InputError
 from ..project import safefs
-from . import docx_read
+from . import docx_read, spans
 
 BUILD_PROP, VERSION_PROP, OUTLINE_PROP = "briefgen-build", "briefgen-outline-version", "briefgen-outline"
 FOLDER = Path(".briefgen-cache") / "builds"
@@ -82,7 +82,7 @@ def _citations(value, key: str | None, inlines: model.Inlines | None) -> list[di
 def make_record(docx: bytes, loaded, brief: model.Brief, outline_bytes: bytes) -> dict:
     """The record of a just-rendered DOCX (read back exactly as the review will read the edited one)."""
     doc = docx_read.read(docx)
-    found, paras = docx_read.spans(doc)
+    found, paras = spans.spans(doc)
     numbers = {fid: int(fid) for fid in doc.footnotes if fid.isdigit()}
     by_path = anchors.items(brief)
     data, located = loaded.located.data, loaded.located
@@ -166,6 +166,33 @@ def load(project: Path, build: str) -> dict | None:
     except (InputError, ValueError):  # absent, a FIFO or device, too large, or corrupt: no record
         return None
     return record if isinstance(record, dict) and record.get("format") == FORMAT else None
+
+
+def match(doc, project: Path) -> tuple[dict, str] | None:
+    """The stored record a DOCX without its build id (document properties dropped on save) was built as,
+    recognised by its anchors and text: the record whose items and footnotes it shares most, if it
+    shares at least half its item texts; with a line saying how it was matched."""
+    found, _ = spans.spans(doc)
+    texts = {path: docx_read.normalize(_TOKEN.sub("", docx_read.view(span.pieces))) for path, span in found.items()}
+    notes = {docx_read.normalize(t) for t, _ in doc.footnotes.values()}
+    best, score = None, (0, 0)
+    folder = project / FOLDER
+    candidates = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:KEEP] \
+        if folder.is_dir() else []
+    for path in candidates:
+        record = load(project, path.stem)
+        if record is None:
+            continue
+        same = sum(1 for p, item in record["items"].items()
+                   if texts.get(p) == docx_read.normalize(re.sub(r"\[\^[^\]]*\]", "", item["text"])))
+        shared = sum(1 for t in record["footnotes"].values() if docx_read.normalize(t) in notes)
+        if (same, shared) > score and same * 2 >= len(record["items"]):
+            best, score = record, (same, shared)
+    if best is None:
+        return None
+    return best, (f"its build id is gone (the document properties were dropped on save); matched to build "
+                  f"{best['build']} by its anchors and text ({score[0]} of {len(best['items'])} items as built, "
+                  f"{score[1]} of {len(best['footnotes'])} footnotes)")
 
 
 def outline_at(outline: Path, version: str) -> bytes | None:

@@ -19,9 +19,11 @@ from ..errors import InputError
 from ..project import safefs
 from ..read import yamlpos
 from ..read.outline import MAX_OUTLINE_BYTES
-from . import docx_read, untrusted
+from . import claims, docx_read, notes, untrusted
 from . import record as roundtrip
 from .docx_read import normalize
+from .spans import Para
+from .spans import spans as items_of
 
 MAX_DOCX_BYTES = 100 * 1024 * 1024  # a brief with pictures and embedded fonts is a few MB
 
@@ -44,6 +46,11 @@ class ItemChange:
     flags: list[str] = field(default_factory=list)
     quotes: list[dict] = field(default_factory=list)  # {"number", "index", "before", "after", "rejected"}
     deleted_cites: list[int] = field(default_factory=list)
+    added_notes: list[str] = field(default_factory=list)  # the text of each footnote the editor inserted
+    uncited: str = ""  # text added after the last note mark: no note cites it
+    claims_cut: list[dict] = field(default_factory=list)  # {"notes": [N], "cut": words} claims cut, notes kept
+    parts: list[str] = field(default_factory=list)  # split: the paragraphs the item now spans
+    joined: dict = field(default_factory=dict)  # {"with": path, "tracked": change or None}
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -60,41 +67,41 @@ class Review:
     added: list[dict] = field(default_factory=list)
     generated: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
+    damage: str | None = None  # the notes were emptied or shifted wholesale: nothing is proposed
+    matched: str = ""  # how the build was found when the DOCX lost its build id
     record: dict = field(default_factory=dict, repr=False)
 
     @property
     def changed(self) -> bool:
-        return bool(self.items or self.added or self.generated or self.conflicts)
+        return bool(self.items or self.added or self.generated or self.conflicts or self.damage)
 
     def to_json(self) -> dict:
-        return {"docx": self.docx, "outline": self.outline, "build": self.build,
+        return {"docx": self.docx, "outline": self.outline, "build": self.build, "damage": self.damage,
+                "matched": self.matched,
                 "items": [i.to_json() for i in self.items], "added": self.added, "generated": self.generated,
                 "conflicts": self.conflicts}
 
 
-def _footnote_numbers(doc: docx_read.Document, record: dict) -> dict[str, int]:
-    """Footnote id in the edited DOCX -> citation number in the build, matched by text in reading order
-    (LibreOffice renumbers footnote ids; an edited note pairs with the one it replaced)."""
-    order = list(dict.fromkeys(p.value for p in doc.pieces if p.kind == "note"))
-    edited = [doc.footnotes.get(fid, ("", ""))[1] for fid in order]  # rejected view: before tracked edits
-    built = sorted(record["footnotes"].items(), key=lambda kv: int(kv[0]))
-    texts = [t for _, t in built]
-    mapping: dict[str, int] = {}
-    matcher = difflib.SequenceMatcher(None, texts, edited, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op in ("equal", "replace"):
-            for k in range(min(a2 - a1, b2 - b1)):
-                mapping[order[b1 + k]] = int(built[a1 + k][0])
-    return mapping
-
-
 def _tracked(pieces: list[docx_read.Piece], numbers: dict[str, int]) -> list[dict]:
+    """The tracked changes in the pieces, outer before inner, each once (formatting changes as type "format")."""
     seen: dict[int, docx_read.Change] = {}
     for p in pieces:
-        if p.change is not None and id(p.change) not in seen and (p.change.text.strip() or p.kind == "para"):
-            seen[id(p.change)] = p.change
-    return [{"type": c.kind, "author": c.author, "date": c.date, "text": roundtrip.tokens(normalize(c.text), numbers)}
-            for c in seen.values()]
+        for c in (*p.chain, p.fmt) if p.kind != "para" else (p.change, p.fmt):
+            if c is not None and id(c) not in seen and (c.text.strip() or p.kind == "para"):
+                seen[id(c)] = c
+    out: list[dict] = []
+    for c in seen.values():
+        text = roundtrip.tokens(normalize(c.text), numbers) or (
+            "¶ (paragraph formatting)" if c.kind == "format" else "¶ (a paragraph mark)")
+        entry = {"type": c.kind, "author": c.author, "date": c.date, "text": text}
+        if c.name:
+            entry["move"] = c.name
+        if out and c.kind == "format" and out[-1]["type"] == "format" and out[-1]["author"] == c.author \
+                and out[-1]["date"] == c.date and not text.startswith("¶"):
+            out[-1]["text"] = normalize(out[-1]["text"] + " " + text)  # one change over several runs
+            continue
+        out.append(entry)
+    return out
 
 
 def _numbers(text: str) -> list[str]:
@@ -121,8 +128,13 @@ def _comments(doc: docx_read.Document, pieces: list[docx_read.Piece]) -> list[di
 def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str) -> Review:
     """The review of an edited document against the record of the build it came from."""
     review = Review(docx_name, str(outline), record.get("build", ""), record=record)
-    spans, paras = docx_read.spans(doc)
-    numbers = _footnote_numbers(doc, record)
+    spans, paras = items_of(doc)
+    matching = notes.match(doc, record, spans)
+    if matching.damage:
+        review.damage = matching.damage
+        return review
+    numbers = matching.numbers
+    added_notes = set(matching.added)
     current = _current(outline)
     notes_by_number = {n: fid for fid, n in numbers.items()}
     for path, item in record["items"].items():
@@ -145,12 +157,18 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             change.rejected = roundtrip.tokens(normalize(extra_r + " " + docx_read.view(pieces, False)), numbers)
             change.tracked = _tracked([*span.prefix, *pieces], numbers)
             change.comments = _comments(doc, [*span.prefix, *pieces])
+            change.added_notes = [doc.footnotes.get(p.value, ("", ""))[0] for p in pieces
+                                  if p.kind == "note" and p.value in added_notes]
             if docx_read.view(pieces).strip().count("\n") > 0:
                 change.flags.append("split")
+                change.parts = claims.split_parts(roundtrip.tokens(docx_read.view(pieces), numbers))
+            claims.joined(change, span, spans)
             if not _NOTE.sub("", change.after).strip():
                 change.flags.append("deleted")
         if change.tracked and change.after != change.rejected:
             change.flags.append("tracked")
+        if any(t["type"] == "format" for t in change.tracked):
+            change.flags.append("formatting")  # reported, never a text edit
         if change.rejected != item["text"]:
             change.flags.append("untracked")
         before_n, after_n = _numbers(item["text"]), _numbers(change.after)
@@ -166,6 +184,9 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                 if built_quote is not None and (new != built_quote or old != built_quote):
                     change.quotes.append({"number": cite["number"], "index": cite.get("index"),
                                           "before": built_quote, "after": new or "", "rejected": old or ""})
+                    change.tracked.extend({"type": c.kind, "author": c.author, "date": c.date,
+                                           "text": normalize(c.text), "note": cite["number"]}
+                                          for c in doc.note_changes.get(fid, []))
         if change.deleted_cites:
             change.flags.append("citation-deleted")
         if [x for x in after_n if x in before_n] != [x for x in before_n if x in after_n]:
@@ -177,8 +198,17 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
             change.flags.append("citation-added")
         if change.quotes:
             change.flags.append("quote-edited")
+            if any(t.get("note") for t in change.tracked) and "tracked" not in change.flags:
+                change.flags.append("tracked")
+        change.uncited = claims.uncited_tail(item["text"], change.after) or ""
+        if change.uncited:
+            change.flags.append("uncited-claim")
+        change.claims_cut = [{"notes": [int(m[2:-1]) for m in kept if m[2:-1].isdigit()], "cut": cut}
+                             for kept, cut in claims.removed_claims(item["text"], change.after)]
+        if change.claims_cut:
+            change.flags.append("claim-removed")
         edited = change.after != item["text"] or change.rejected != item["text"] or change.quotes or \
-            "split" in change.flags or change.comments
+            "split" in change.flags or change.comments or change.joined or "formatting" in change.flags
         if not edited:
             continue
         text_done = change.after == item["text"] or \
@@ -193,6 +223,7 @@ def compare(doc: docx_read.Document, record: dict, outline: Path, docx_name: str
                                      "docx": change.after})
             change.flags.append("conflict")
         review.items.append(change)
+    claims.pair_moves(review.items)
     _generated(review, record, paras, doc, numbers)
     _loose_comments(review, doc, spans)
     return review
@@ -236,7 +267,7 @@ def _outline_text(value, key: str | None) -> str | None:
     return value if value is None else str(value)
 
 
-def _generated(review: Review, record: dict, paras: list[docx_read.Para], doc, numbers: dict) -> None:
+def _generated(review: Review, record: dict, paras: list[Para], doc, numbers: dict) -> None:
     """Paragraphs outside the items: added ones (with the item they follow) and edited generated text."""
     built = record["generated"]
     matcher = difflib.SequenceMatcher(None, [g["text"] for g in built], [p.text for p in paras], autojunk=False)
@@ -259,7 +290,10 @@ def _generated(review: Review, record: dict, paras: list[docx_read.Para], doc, n
         text = doc.footnotes.get(fid, ("", ""))[0]
         built_text = record["footnotes"].get(str(n), "")
         if _reference(text) != _reference(built_text):
-            review.generated.append({"part": f"footnote {n}", "before": built_text, "after": text})
+            tracked = [{"type": c.kind, "author": c.author, "date": c.date, "text": normalize(c.text)}
+                       for c in doc.note_changes.get(fid, [])]
+            review.generated.append({"part": f"footnote {n}", "before": built_text, "after": text,
+                                     **({"tracked": tracked} if tracked else {})})
 
 
 def _reference(note: str) -> str:
@@ -285,6 +319,17 @@ def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = F
     doc.properties = untrusted.properties(doc.properties)  # only values of the shape briefgen writes
     build = doc.properties.get(roundtrip.BUILD_PROP, "")
     paths = docx_read.anchored(doc)
+    untrusted.check_bookmarks(doc, anchors.path_of, str(docx_path))
+    matched = None
+    if not build and paths:
+        folder = outline.parent if outline is not None else _find_outline(docx_path, "outline.yaml").parent
+        matched = roundtrip.match(doc, folder)
+        if matched is not None and untrusted.valid_record(matched[0]):
+            outline = outline or folder / untrusted.properties({roundtrip.OUTLINE_PROP: str(
+                matched[0].get("outline", ""))}).get(roundtrip.OUTLINE_PROP, "outline.yaml")
+            rv = untrusted.clean_review(compare(doc, matched[0], outline, str(docx_path)))
+            rv.matched = matched[1]
+            return rv
     if not build or not paths:
         found = (f"{len(doc.bookmarks)} bookmarks, none of them briefgen's anchors" if not paths
                  else f"{len(paths)} briefgen anchors but no build id in its document properties")
@@ -292,7 +337,6 @@ def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = F
         raise InputError(f"{docx_path} {what}: found {found}", code="not-briefgen-docx", file=str(docx_path),
                          hint="review a DOCX made by `briefgen build` (its anchors are hidden bookmarks "
                               "named _bg_…; do not remove them in Word's Insert › Bookmark)")
-    untrusted.check_bookmarks(doc, anchors.path_of, str(docx_path))
     if outline is None:
         outline = _find_outline(docx_path, doc.properties.get(roundtrip.OUTLINE_PROP, "outline.yaml"))
     version = doc.properties.get(roundtrip.VERSION_PROP, "")
@@ -315,59 +359,4 @@ def _find_outline(docx_path: Path, name: str) -> Path:
                      file=str(docx_path), hint="pass it: briefgen review EDITED.docx --outline outline.yaml")
 
 
-# -- text report ------------------------------------------------------------------------------
-
-def word_diff(before: str, after: str) -> str:
-    """after with changed words marked: [-old-] {+new+} (works for right-to-left text in a terminal)."""
-    a, b = (_TOKEN.sub(r" \g<0> ", t).split() for t in (before, after))  # a note mark is a word of its own
-    out = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.extend(a[a1:a2])
-            continue
-        if a2 > a1:
-            out.append("[-" + " ".join(a[a1:a2]) + "-]")
-        if b2 > b1:
-            out.append("{+" + " ".join(b[b1:b2]) + "+}")
-    return " ".join(out)
-
-
-def format_text(rv: Review) -> str:
-    """The review as text for a terminal."""
-    lines = []
-    for it in rv.items:
-        lines.append(f"{it.file}:{it.line}: {it.path}" + (f"  [{', '.join(it.flags)}]" if it.flags else ""))
-        if it.after != it.before:
-            lines.append("  " + word_diff(it.before, it.after))
-        if "split" in it.flags:
-            lines.append("  split into paragraphs in the DOCX (the outline keeps one text per item)")
-        for t in it.tracked:
-            lines.append(f"  tracked {t['type']} by {t['author'] or '?'} {t['date']}: {t['text']}")
-        for q in it.quotes:
-            lines.append(f"  quote of note {q['number']}: {word_diff(q['before'], q['after'])}")
-        for n in it.deleted_cites:
-            lines.append(f"  footnote {n} deleted")
-        for c in it.comments:
-            state = "resolved" if c["resolved"] else "open"
-            lines.append(f"  comment ({state}) {c['author']}: {c['text']}")
-            lines.extend(f"    reply {r['author']}: {r['text']}" for r in c["replies"])
-    for a in rv.added:
-        lines.append(f"added paragraph after {a['after'] or 'the title'}: {a['text']}")
-    for g in rv.generated:
-        if g["part"] == "comment":
-            lines.append(f"comment on generated text after {g['after_item'] or 'the title'} "
-                         f"({'resolved' if g['resolved'] else 'open'}) {g['author']}: {g['text']}")
-            continue
-        lines.append(f"generated {g['part']} edited (cannot flow back): {word_diff(g['before'], g['after'])}")
-    for c in rv.conflicts:
-        lines.append(f"{c['file']}:{c['line']}: conflict in {c['path']}: changed in the outline since the build "
-                     "and in the DOCX; not applied")
-        lines.append(f"  built:   {c['built']}")
-        lines.append(f"  outline: {c['outline_now']}")
-        lines.append(f"  docx:    {c['docx']}")
-    if not rv.changed:
-        lines.append(f"no edits: {rv.docx} is as build {rv.build} wrote it")
-    else:
-        lines.append(f"{len(rv.items)} items changed, {len(rv.added)} paragraphs added, "
-                     f"{len(rv.generated)} generated parts edited, {len(rv.conflicts)} conflicts")
-    return "\n".join(lines)
+from .report import format_text, word_diff  # noqa: E402,F401 - the review's text form lives there

@@ -202,7 +202,7 @@ def bookmark_problems(pieces, path_of) -> list[str]:
     for i, p in enumerate(pieces):
         if p.kind == "start":
             path = path_of(p.value)
-            if p.ident in ids:
+            if p.ident in ids and (path or path_of(ids[p.ident])):  # an anchor's id taken twice
                 problems.append(f"bookmarks {clean(ids[p.ident], 80)} and {clean(p.value, 80)} share the id "
                                 f"{clean(p.ident, 20)}")
             ids[p.ident] = p.value

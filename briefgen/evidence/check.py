@@ -36,8 +36,11 @@ class Checked:
 
 
 
-def check(outline_path: Path, allow_outside: bool = False) -> Checked:
-    """Read and resolve everything without rendering; every problem becomes a diagnostic."""
+def check(outline_path: Path, allow_outside: bool = False, use_cache: bool = True) -> Checked:
+    """Read and resolve everything without rendering; every problem becomes a diagnostic.
+
+    `use_cache=False` reads the sources afresh and writes no cache (a kept version's snapshot stays as it was).
+    """
     from ..read.outline import read_outline
     from ..read.sources import read_sources
     from .resolve import resolve
@@ -58,7 +61,7 @@ def check(outline_path: Path, allow_outside: bool = False) -> Checked:
                                 hint="`sources:` names the folder of article .txt files",
                                 **result.loaded.located.where(("sources",)))
         result.library = read_sources(folder, diags, root=None if allow_outside else project,
-                                      cache=Cache.for_project(project))
+                                      cache=Cache.for_project(project) if use_cache else None)
         brief = resolve(result.loaded, result.library, diags)
         result.brief = brief if result.ok else None
     except InputError as exc:

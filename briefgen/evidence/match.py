@@ -18,9 +18,12 @@ from itertools import accumulate
 
 from ..arabic import FOLDS, INVISIBLE_RE, QUOTES, Token, fold_word, is_word, tokens
 from ..read.sources import Source
+from .viewer import pasted_runs, viewer_spans
 
 OMISSION = re.compile(r"\[\s*(?:…|\.{3,})\s*\]|\(\s*(?:…|\.{3,})\s*\)|…|\.{3,}")
 CITABLE = ("pull-quote", "caption")  # dropped from the reading text, yet printed by the publisher
+BODY = (None, "noscript")  # the article's running text (a lazy-loaded half is running text too)
+NAMED = ("headline", "standfirst", "subheading", "caption", "pull-quote", "footnote")  # a footnote names these
 MAX_TRIES = 200  # alignments tried per passage before giving up on one without a dropped negation
 
 # Negations (matching keys): an omission may not leave one out.
@@ -57,6 +60,7 @@ class Match:
     located: str | None = None
     context: str = ""
     line: int | None = None  # file line of a pull-quote/caption
+    caution: Refusal | None = None  # verified, with a warning (an omitted «ما» that may negate)
 
 
 @dataclass
@@ -126,6 +130,8 @@ class _Passage:
     joined: str  # " key1 key2 … "
     line: int | None = None
     rule: str | None = None
+    role: str | None = None  # the paragraph's role (SourceParagraph.role)
+    after: int | None = None  # a paragraph with a role: the ¶ of running text it follows
     _starts: list[int] | None = None
 
     @property
@@ -144,10 +150,14 @@ def _passage(text: str, toks: list[Token], number: int | None, line: int | None 
 
 def _paragraphs(source: Source) -> Iterator[_Passage]:
     """The source's paragraphs as passages, each built when first searched and kept on its paragraph."""
+    after = None  # the last ¶ of running text before a paragraph: a headline or caption stands after it
     for para in source.paragraphs:
         cached = para.__dict__.get("_passage")
         if cached is None or cached[0] is not para.tokens:
             cached = para.__dict__["_passage"] = (para.tokens, _passage(para.text, para.tokens, para.number))
+            cached[1].role, cached[1].after = para.role, after
+        if para.role in BODY:
+            after = para.number
         yield cached[1]
 
 
@@ -202,12 +212,13 @@ def _alignments(p: _Passage, runs: list[list[str]]) -> Iterator[tuple[str, list[
             yield lead, [(index, index + len(runs[0]) - 1), *tail]
 
 
-def _negation(p: _Passage, first: int, last: int) -> Token | None:
-    """The first negation among the passage's words first..last (an omitted stretch), or None."""
+def _negation(p: _Passage, first: int, last: int, strong: bool = False) -> Token | None:
+    """The first negation among the passage's words first..last (an omitted stretch), or None. strong: only
+    words that always negate (not «ما», which is as often a relative or interrogative «ما»: «ما قدمه»)."""
     for i in range(first, last + 1):
         w = p.words[i].norm
         for key in (w, w[1:] if len(w) > 2 and w[0] in "وفبل" else None):
-            if key not in _NEGATIONS or key == _MA and w[0] in "بل":  # بما، لما: with what, when
+            if key not in _NEGATIONS or key == _MA and (strong or w[0] in "بل"):  # بما، لما: with what, when
                 continue
             after = p.words[i + 1].norm if i + 1 < len(p.words) else ""
             if (key, after) in _NOT_NEGATION_AFTER:
@@ -220,18 +231,30 @@ def _negation(p: _Passage, first: int, last: int) -> Token | None:
     return None
 
 
-def _place(q: _Quote, p: _Passage) -> tuple[str, list[tuple[int, int]]] | Refusal | None:
-    """The first placement of the quote in the passage that leaves out no negation; a Refusal if every
-    placement does; None if there is none."""
+def _place(q: _Quote, p: _Passage) -> tuple[str, list[tuple[int, int]], Refusal | None] | Refusal | None:
+    """The first placement of the quote in the passage that leaves out no negation (else one that leaves out
+    only an ambiguous «ما», with that caution); a Refusal if every placement drops a negation; None if there is
+    no placement."""
     if any(" ".join(run) not in p.joined for run in q.runs):
         return None  # the common case, decided in C
     refusal = None
+    ambiguous = None
     for tries, (lead, spans) in enumerate(_alignments(p, q.runs)):
-        dropped = next(((a[1] + 1, b[0] - 1, neg) for a, b in zip(spans, spans[1:], strict=False)
-                        if (neg := _negation(p, a[1] + 1, b[0] - 1))), None)
+        gaps = [(a[1] + 1, b[0] - 1) for a, b in zip(spans, spans[1:], strict=False)]
+        dropped = next(((a, b, neg) for a, b in gaps if (neg := _negation(p, a, b, strong=True))), None)
         if dropped is None:
-            return lead, spans
-        if refusal is None:
+            maybe = next(((a, b, neg) for a, b in gaps if (neg := _negation(p, a, b))), None)
+            if maybe is None:
+                return lead, spans, None
+            if ambiguous is None:
+                first, last, neg = maybe
+                omitted = p.text[p.words[first].start:p.words[last].end]
+                ambiguous = (lead, spans, Refusal(
+                    "omission-may-drop-negation",
+                    f"the omission leaves out «{omitted}»; its «{p.text[neg.start:neg.end]}» may negate what "
+                    "follows or be a relative or interrogative «ما» (what, that which)",
+                    "read the source's sentence: if «ما» negates, quote it too or end the quote before it"))
+        elif refusal is None:
             first, last, neg = dropped
             omitted = p.text[p.words[first].start:p.words[last].end]
             where = f"¶{p.number}" if p.rule is None else f"line {p.line}"
@@ -243,7 +266,7 @@ def _place(q: _Quote, p: _Passage) -> tuple[str, list[tuple[int, int]]] | Refusa
                               "quote before it")
         if tries >= MAX_TRIES:
             break
-    return refusal
+    return ambiguous or refusal
 
 
 def verify(quote: str, source: Source) -> Match | Refusal:
@@ -254,7 +277,11 @@ def verify(quote: str, source: Source) -> Match | Refusal:
         return Refusal("quote-no-words", f"the quote has no words: «{shown}»",
                        "quote the source's own words, or leave quote: out and give para: N")
     refusal: Refusal | None = None
-    for group in (_paragraphs(source), [d for d in _dropped(source) if d.rule in CITABLE]):
+    passages = list(_paragraphs(source))
+    body = [p for p in passages if p.role in BODY]
+    named = sorted((p for p in passages if p.role not in BODY), key=lambda p: p.role == "pull-quote")  # boxes last
+    groups = (body, named, [d for d in _dropped(source) if d.rule in CITABLE])
+    for group in groups:
         for p in group:
             placed = _place(q, p)
             if isinstance(placed, tuple):
@@ -262,6 +289,19 @@ def verify(quote: str, source: Source) -> Match | Refusal:
             refusal = refusal or placed
     if refusal is not None:
         return refusal
+    pasted = pasted_runs(q.pieces, q.text)
+    for group in groups[:2]:  # copied from a PDF viewer: lam-alef turned round, words split at a mark
+        for p in group:
+            spans = viewer_spans(pasted, [t.norm for t in p.words])
+            if spans is None:
+                continue
+            neg = next((n for a, b in zip(spans, spans[1:], strict=False)
+                        if (n := _negation(p, a[1] + 1, b[0] - 1, strong=True))), None)
+            if neg is not None:
+                return Refusal("omission-drops-negation", f"the omission leaves out a negation "
+                               f"(«{p.text[neg.start:neg.end]}»): the quote says the opposite of the source",
+                               "quote the negation too, or end the quote before it")
+            return _match(q, p, source.id, "", spans, tolerances=("viewer-copy",))
     for p in _dropped(source):
         if p.rule not in CITABLE and isinstance(_place(q, p), tuple):
             return Refusal("quote-in-boilerplate",
@@ -297,7 +337,8 @@ def find(quote: str, source: Source) -> Match | None:
     return result if isinstance(result, Match) else None
 
 
-def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[int, int]]) -> Match:
+def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[int, int]],
+           caution: Refusal | None = None, tolerances: tuple[str, ...] | None = None) -> Match:
     chars = [(p.words[a].start, p.words[b].end) for a, b in spans]
     shown = [list(chars[0])]
     for (a, b), (prev, nxt) in zip(chars[1:], zip(spans, spans[1:], strict=False), strict=False):
@@ -306,9 +347,10 @@ def _match(q: _Quote, p: _Passage, source_id: str, lead: str, spans: list[tuple[
         else:
             shown.append([a, b])
     text = _HIDDEN.sub("", " … ".join(p.text[slice(*_widen(p.text, a, b))] for a, b in shown))
-    located = p.rule if p.rule in CITABLE else None
-    return Match(source_id, p.number, text, chars, _tolerances(q, p, lead, spans), located, p.text,
-                 p.line if located else None)
+    located = p.rule if p.rule in CITABLE else p.role if p.role in NAMED else None
+    need = tolerances if tolerances is not None else _tolerances(q, p, lead, spans)
+    return Match(source_id, p.after if p.role in NAMED else p.number, text, chars, need,
+                 located, p.text, p.line if p.rule in CITABLE else None, caution)
 
 
 _PAIRS = {"(": ")", "[": "]", "«": "»", "“": "”", "‘": "’"}

@@ -71,6 +71,9 @@ class _Resolver:
                 self.diags.warning("para-mismatch", f"quote is in ¶{match.para} of '{source.id}', not ¶{ref.para}",
                                    hint=f"write para: {match.para} or leave para out", **self.where(path + ("para",)))
             para, quote = match.para, match.text
+            if match.caution is not None:
+                self.diags.warning(match.caution.code, match.caution.message, hint=match.caution.hint,
+                                   **self.where(path + ("quote",)))
         elif para is not None and para > len(source.paragraphs):
             self.diags.error("bad-para", f"'{source.id}' has {len(source.paragraphs)} paragraphs, not ¶{para}",
                              hint=f"see `briefgen sources show {source.id}`", **self.where(path + ("para",)))

@@ -54,8 +54,13 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def clean(lines: list[str], patterns: list[re.Pattern] | None = None) -> tuple[list[Para], list[Dropped]]:
-    """Drop boilerplate lines, join hard-wrapped lines, return paragraphs and what was dropped."""
+def clean(lines: list[str], patterns: list[re.Pattern] | None = None, *, extracted: bool = False,
+          keep: set[int] | None = None) -> tuple[list[Para], list[Dropped]]:
+    """Drop boilerplate lines, join hard-wrapped lines, return paragraphs and what was dropped.
+
+    extracted: the text was written by `sources add` from a page or PDF, a blank line between paragraphs and a
+    paragraph's part on the next page on the next line: consecutive lines always join. keep: the (1-based)
+    lines extraction gave a role (headline, caption, pull-quote…): the page's own markup said what they are."""
     stripped = [ln.strip() for ln in lines]
     drop: dict[int, str] = {}
     norms = [normalize(s) for s in stripped]
@@ -77,9 +82,11 @@ def clean(lines: list[str], patterns: list[re.Pattern] | None = None) -> tuple[l
     _drop_repeats(stripped, norms, drop)
     _drop_pull_quotes(stripped, norms, drop)
 
+    for line in keep or ():
+        drop.pop(line - 1, None)
     dropped = [Dropped(i + 1, stripped[i], rule) for i, rule in sorted(drop.items())]
     kept = [(i, t) for i, t in enumerate(stripped) if t and i not in drop]
-    return _paragraphs(stripped, kept, drop), dropped
+    return _paragraphs(stripped, kept, drop, extracted), dropped
 
 
 def _drop_related_lists(lines: list[str], drop: dict[int, str]) -> None:
@@ -140,7 +147,8 @@ def _shared_run(a: list[str], b: list[str]) -> int:
     return m.size
 
 
-def _paragraphs(lines: list[str], kept: list[tuple[int, str]], drop: dict[int, str]) -> list[Para]:
+def _paragraphs(lines: list[str], kept: list[tuple[int, str]], drop: dict[int, str],
+                extracted: bool = False) -> list[Para]:
     """Join hard-wrapped lines when the file separates paragraphs by blank lines."""
     nonblank = sum(1 for t in lines if t)
     blank_style = len(lines) - nonblank >= 0.25 * nonblank  # blank lines separate paragraphs
@@ -149,7 +157,7 @@ def _paragraphs(lines: list[str], kept: list[tuple[int, str]], drop: dict[int, s
     for i, text in kept:
         continues = (
             blank_style and paras and prev is not None and prev == i - 1
-            and not FINAL.search(paras[-1].text) and _words(paras[-1].text) > 6
+            and (extracted or not FINAL.search(paras[-1].text) and _words(paras[-1].text) > 6)
         )
         if continues:
             paras[-1].text += " " + text

@@ -48,6 +48,7 @@ class SourceEntry(BaseModel):
     original: str | None = None  # the kept web page or PDF the text was extracted from (sources add)
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")  # the original's content hash
     pages: list[int] | None = None  # PDF: the line of the .txt where each page starts
+    roles: dict[int, str] | None = None  # sources add: .txt line -> role of a paragraph that is not body text
     reliability: str | None = Field(None, pattern=r"^[A-F]$", description="Admiralty reliability A–F")
     credibility: int | None = Field(None, ge=1, le=6, description="Admiralty credibility 1–6")
 
@@ -87,6 +88,7 @@ class SourceParagraph:
     text: str
     tokens: list[Token]
     pages: tuple[int, int] | None = None  # PDF: first and last page the paragraph is on
+    role: str | None = None  # headline, standfirst, subheading, caption, pull-quote, footnote, noscript; None: body
 
 
 @dataclass
@@ -129,7 +131,8 @@ class Source:
 
     @property
     def words(self) -> int:
-        return sum(len(p.text.split()) for p in self.paragraphs)
+        """The article's words, each counted once (a pull-quote repeats words of the text)."""
+        return sum(len(p.text.split()) for p in self.paragraphs if p.role != "pull-quote")
 
 
 @dataclass
@@ -316,7 +319,8 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
                            hint="raise max_source_mb: in sources.yaml if the file really is one article")
     parsed = origin = None
     if cache is not None:
-        key = make_key(raw, path.suffix, entry.encoding or "", *(p.pattern for p in patterns))
+        key = make_key(raw, path.suffix, entry.encoding or "", "extracted" if entry.original else "",
+                       repr(sorted((entry.roles or {}).items())), *(p.pattern for p in patterns))
         parsed = cache.get("source", key, _Parsed.from_json)
         origin = _Origin(raw, entry, patterns, limit, cache, key) if parsed is not None else None
     if parsed is None:
@@ -344,6 +348,10 @@ def _read_source(path: Path, entry: SourceEntry, patterns: list, diags: Diagnost
                     reliability=entry.reliability, credibility=entry.credibility)
     if entry.pages:
         paras = _paged(paras, entry.pages)
+    if entry.roles:
+        from dataclasses import replace
+
+        paras = [replace(p, role=entry.roles.get(p.line)) for p in paras]
     return Source(ref=ref, path=path, paragraphs=paras, dropped=dropped, suggested_date=suggested,
                   declared=frozenset(entry.model_fields_set), origin=origin,
                   original=path.parent / entry.original if entry.original else None, sha256=entry.sha256)
@@ -418,6 +426,6 @@ def _parse(raw: bytes, path: Path, entry: SourceEntry, patterns: list) -> _Parse
     if reported > MAX_REPORTED:
         warnings.append(("control-character", f"{reported - MAX_REPORTED} more such characters not listed", None,
                          None))
-    paras, dropped = clean(lines, patterns)
+    paras, dropped = clean(lines, patterns, extracted=bool(entry.original), keep=set(entry.roles or ()))
     numbered = [SourceParagraph(i, p.line, p.text, tokens(p.text)) for i, p in enumerate(paras, 1)]
     return _Parsed(meta, numbered, dropped, warnings)

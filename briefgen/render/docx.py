@@ -10,7 +10,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from briefgen import anchors, model
-from briefgen.render import docx_fonts, docx_parts, docx_reference, docx_styles, docx_tradecraft, ooxml
+from briefgen.render import docx_fonts, docx_parts, docx_redline, docx_reference, docx_styles, docx_tradecraft, ooxml
 from briefgen.render.docx_styles import TEXT_WIDTH
 from briefgen.render.ooxml import el, props
 
@@ -89,6 +89,7 @@ class _Doc:
         self.commented: list[model.Citation] | None = [] if comments else None  # index = comment id
         self.anchors = anchors.inline_paths(brief)  # id(inlines) -> outline path, marked by a bookmark
         self.bookmarks = 0
+        self.tracker = docx_redline.Tracker(brief.meta.redline_date) if brief.meta.redline_date else None
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -127,9 +128,11 @@ class _Doc:
                     sep = self.labels.get("comma", ", ").strip()
                     out.append(ooxml.text_run(sep, [el("w:rStyle", {"w:val": "FootnoteReference"}),
                                                     el("w:rtl") if self.rtl else None]))
-                out.append(self.cite_run(inline.citation))
+                run = self.cite_run(inline.citation)
+                out.extend(self.tracker.wrap(inline.change, [run]) if inline.change and self.tracker else [run])
             else:
-                out.extend(self.runs(inline.text, style))
+                runs = self.runs(inline.text, style)
+                out.extend(self.tracker.wrap(inline.change, runs) if inline.change and self.tracker else runs)
             previous = inline
         return out
 
@@ -150,6 +153,8 @@ class _Doc:
         if self.rtl:
             ppr.append(el("w:bidi"))
         p = el("w:p", children=[props("w:pPr", ppr), *runs])
+        if self.tracker is not None:
+            self.tracker.mark_paragraph(p)
         if self.commented is not None:
             docx_parts.anchor_comments(p, self.referenced, self.commented)
         return p
@@ -288,9 +293,11 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
 
     body = document.element.body
     sect_pr = body.sectPr
-    out: list = [d.text_para("Title", meta.title)]
+    out: list = [d.para("Title", d.anchored("title", d.runs(meta.title)))]  # both flow back (briefgen.anchors)
     if meta.subtitle:
-        out.append(d.text_para("Subtitle", meta.subtitle))
+        out.append(d.para("Subtitle", d.anchored("subtitle", d.runs(meta.subtitle))))
+    if meta.version_line:
+        out.append(d.text_para("BriefMeta", meta.version_line))
     for line in (meta.organization, meta.author and f"{d.label('prepared_by')}: {meta.author}", meta.date):
         if line:
             out.append(d.text_para("BriefMeta", line))
@@ -308,7 +315,7 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
     for element in out:
         sect_pr.addprevious(element)
     if d.commented:
-        docx_parts.clear_first_note_gap(body)
+        docx_parts.keep_first_notes_clear(body)
     # One note per citation number: every listed citation, and any cited one the list lacks.
     notes = {c.number: c for c in reversed([*brief.citations, *d.referenced.values()])}
     for number in sorted(notes):

@@ -97,12 +97,15 @@ def comments_part(document, d, commented: list[model.Citation]) -> None:
 
 
 def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> None:
-    """Comment each quoted citation noted in para: from the paragraph's start to just before its note mark.
+    """Comment each quoted citation noted in para: a range over the whole paragraph, its mark at the end.
 
-    Each range ends right before its footnote reference run and is followed by its comment mark
-    (a w:commentReference run), as Word writes a comment on a stretch of text: the comment covers
-    the text citing the quote, not the note mark. clear_first_note_gap then moves the one mark
-    LibreOffice cannot take. first_refs maps footnote ids referenced for the first time to their
+    Every range of a paragraph opens at its start and closes after its last run (after its note
+    marks), followed by the comment's mark (a w:commentReference run). LibreOffice's export writes
+    a comment's mark right after its range end wherever we put it, and its importer loses every
+    footnote's text when a comment mark lies between the document's first and second footnote
+    references (docs/roundtrip.md); a range ending at its paragraph's end keeps the marks behind
+    the paragraph's notes; keep_first_notes_clear then makes the comments of the paragraph holding
+    the document's first note points at its start. first_refs maps footnote ids referenced for the first time to their
     citations; each new comment is appended to commented (its index is its comment id).
     """
     start = 1 if len(para) and ooxml.local(para[0]) == "pPr" else 0
@@ -116,37 +119,36 @@ def anchor_comments(para, first_refs: dict, commented: list[model.Citation]) -> 
         para.insert(start, el("w:commentRangeStart", {"w:id": comment_id}))
         start += 1
         rtl = run.find(f"{ooxml.qn('w:rPr')}/{ooxml.qn('w:rtl')}") is not None
-        run.addprevious(el("w:commentRangeEnd", {"w:id": comment_id}))
-        run.addprevious(el("w:r", children=[
+        para.append(el("w:commentRangeEnd", {"w:id": comment_id}))
+        para.append(el("w:r", children=[
             props("w:rPr", [el("w:rStyle", {"w:val": "CommentReference"}), el("w:rtl") if rtl else None]),
             el("w:commentReference", {"w:id": comment_id})]))
 
 
-def clear_first_note_gap(body) -> None:
-    """Move comment marks lying between the document's first two footnote references to just after the second.
+def keep_first_notes_clear(body) -> None:
+    """No comment mark between the document's first two footnote references, whatever the editor does there.
 
-    LibreOffice (7.4) reads every footnote's text at the first footnote reference and hands the
-    texts out in turn at the following ones; a comment mark (w:commentReference) read after the
-    first reference and before the second shuffles them, so most notes show another note's text
-    (measured: a mark anywhere else, before the first reference or after the second, is harmless).
-    With anchor_comments' placement the only such mark is the one right before the second
-    reference, in its own paragraph; its range still ends before that reference.
+    LibreOffice 7.4's importer preloads every footnote at the first reference and hands the texts
+    out in turn; a comment mark read between the first and the second reference leaves them
+    shuffled on the first import and empty after its own save (docs/roundtrip.md). The paragraph
+    holding the first reference has its comments as points at its start (range start, end and mark
+    before any text), so neither its notes as built nor a note the editor inserts or deletes there
+    can put a mark after the first reference; every other paragraph's marks follow its own notes.
     """
-    runs = ooxml.qn("w:r")
-    notes = [r for r in body.iter(runs) if r.find(ooxml.qn("w:footnoteReference")) is not None][:2]
-    if len(notes) < 2:
+    first = next((r for r in body.iter(ooxml.qn("w:r")) if r.find(ooxml.qn("w:footnoteReference")) is not None), None)
+    if first is None:
         return
-    first, second = notes
-    marks, inside = [], False
-    for run in body.iter(runs):
-        if run is second:
-            break
-        if run is first:
-            inside = True
-        elif inside and run.find(ooxml.qn("w:commentReference")) is not None:
-            marks.append(run)
-    for mark in reversed(marks):
-        second.addnext(mark)
+    para = first.getparent()
+    starts = para.findall(ooxml.qn("w:commentRangeStart"))
+    ends = para.findall(ooxml.qn("w:commentRangeEnd"))
+    marks = [r for r in para.findall(ooxml.qn("w:r")) if r.find(ooxml.qn("w:commentReference")) is not None]
+    if not starts:
+        return
+    anchor = starts[-1]
+    for end, mark in zip(ends, marks, strict=True):
+        anchor.addnext(end)
+        end.addnext(mark)
+        anchor = mark
 
 
 def core_properties(document, brief: model.Brief) -> None:
@@ -159,6 +161,8 @@ def core_properties(document, brief: model.Brief) -> None:
     core.author = ooxml.clean_text(meta.author or meta.organization or "")
     core.last_modified_by = core.author
     core.category = ooxml.clean_text(meta.classification or "")
+    if meta.version is not None:  # an issued version (briefgen issue): cp:version
+        core.version = str(meta.version)
     core.comments = ""
     core.keywords = ooxml.clean_text(", ".join(s.title for s in brief.sections))
     core.language = BIDI_LANG if meta.lang != "en" else "en-US"

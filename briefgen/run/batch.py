@@ -29,6 +29,7 @@ class Job:
     eml: bool = False
     overwrite: bool = False
     embed_fonts: bool = True
+    changes_since: str | None = None  # an issued version: add the "what changed" annex and the redline DOCX
 
 
 @dataclass
@@ -96,7 +97,15 @@ def build_one(job: Job, progress: Callable[[str], None] | None = None, engine=No
         options = pipeline.Options(out_dir=job.out_dir, template=job.template, allow_outside=job.allow_outside,
                                    comments=job.comments, reference_docx=job.reference_docx, progress=progress,
                                    overwrite=job.overwrite, embed_fonts=job.embed_fonts)
+        since = None
+        if job.changes_since:
+            from . import versions
+
+            since = versions.Since(job.outline, job.changes_since)
+            options.amend = since.amend
         built = pipeline.build(job.outline, job.formats, options, engine)
+        if since is not None and "docx" in job.formats:
+            built.outputs["redline"] = since.write_redline(built, job.overwrite)
     finally:
         if engine is not None:  # a refused empty project never reaches the build: stop the engine here too
             engine.close()

@@ -36,6 +36,7 @@ class Options:
     reference_docx: Path | None = None  # DOCX: styles, page setup and header from the user's own Word file
     embed_fonts: bool = True  # DOCX: the fonts travel inside the file (subset, as Word embeds them)
     progress: Callable[[str], None] | None = None  # called with the name of each step as it starts
+    amend: Callable[[Brief], None] | None = None  # called with the checked brief before it is rendered (run/versions)
     overwrite: bool = False  # replace outputs edited since briefgen wrote them (each kept under a dated name first)
 
 
@@ -147,6 +148,8 @@ def _build(outline_path: Path, formats: list[str], options: Options, engine: pre
     if not checked.ok:
         raise InputError(checked.diagnostics.errors[0].message, diagnostics=checked.diagnostics.errors)
     assert checked.loaded is not None and checked.brief is not None
+    if options.amend is not None:  # an issued version's line, a "what changed" annex
+        options.amend(checked.brief)
     project = checked.loaded.base
     outline = checked.loaded.outline
     chosen = options.template or (Path(outline.template) if outline.template else None)

@@ -159,6 +159,7 @@ REGISTRY = """\
 #   original:  the saved page or PDF the text was taken from (sources add) / الصفحة أو ملف PDF الأصلي
 #   sha256:    the original's content hash: proof it is unchanged / بصمة الملف الأصلي
 #   pages:     PDF: the line where each page starts / بداية كل صفحة في ملف PDF
+#   roles:     line -> headline, caption, footnote… (sources add) / دور الفقرة: عنوان، تعليق صورة، حاشية…
 #   reliability: Admiralty grade of the source, A-F / موثوقية المصدر (A إلى F)
 #   credibility: Admiralty grade of the information, 1-6 / مصداقية المعلومة (1 إلى 6)
 # State only what the article supports: leave a key out rather than guess (or write

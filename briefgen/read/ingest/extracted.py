@@ -18,3 +18,4 @@ class Extracted:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (text, rule) left out by extraction
     accessed: str | None = None  # URL: the retrieval date, YYYY-MM-DD (UTC)
     fetched_from: str | None = None  # URL: the address finally fetched (after redirects)
+    roles: dict[int, str] = field(default_factory=dict)  # .txt line -> role of a paragraph that is not body text

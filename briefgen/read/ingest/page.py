@@ -15,6 +15,7 @@ import unicodedata
 
 from ...errors import InputError
 from .extracted import Extracted
+from .worddates import word_dates
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)\s*(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
@@ -36,6 +37,8 @@ def decode_html(raw: bytes, declared: str | None = None, name: str = "page") -> 
         if not label:
             continue
         codec = _codec(label)
+        if codec in ("cp1252", "iso8859-1") and not raw.isascii() and _arabic_bytes(raw) is not None:
+            return _arabic_bytes(raw)  # a server's Western default on an Arabic page: the bytes say otherwise
         if codec:
             try:
                 return raw.decode(codec)
@@ -50,6 +53,17 @@ def decode_html(raw: bytes, declared: str | None = None, name: str = "page") -> 
         return text
     raise InputError(f"cannot decode {name}: it declares no usable charset and is neither UTF-8 nor Windows-1256",
                      code="page-encoding", file=name, hint="save the page again from the browser as UTF-8")
+
+
+def _arabic_bytes(raw: bytes) -> str | None:
+    """The page as UTF-8 or Windows-1256 text when its bytes are Arabic in one of them, else None."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1256", errors="replace")
+    high = [c for c in text if ord(c) > 127]
+    return text if high and sum(1 for c in high if "\u0600" <= c <= "\u06ff") >= 0.8 * len(high) else None
 
 
 def _codec(label: str) -> str | None:
@@ -72,11 +86,11 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       include_tables=False, favor_precision=True,
                                       date_extraction_params={"extensive_search": True, "original_date": True})
-    text = (doc.text if doc is not None else "") or ""
-    text = _BIDI_MARKS.sub("", text)  # the page's direction marks are layout, not words (see hygiene.py)
-    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    paragraphs, repeated = _drop_pull_quotes(paragraphs)
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
+    article = _article(html, doc)
+    blocks = [(role, _BIDI_MARKS.sub("", text).strip()) for role, text in article[0]]
+    blocks = [(role, text) for role, text in blocks if text]  # the page's direction marks are layout, not words
+    paragraphs = [text for _, text in blocks]
+    if sum(len(t.split()) for r, t in blocks if r in ("body", "noscript")) < MIN_WORDS:
         raise InputError(f"{name}: no article text found in the page", code="page-empty", file=name,
                          hint="save the article's own page (not a front page or a log-in page), or copy its "
                               "text into a .txt file")
@@ -86,11 +100,11 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
             doc.hostname or "").lower().removeprefix("www.") else None  # a host name is not a stated site name
         if sitename and doc.title and " ".join(sitename.split()) == " ".join(doc.title.split()):
             sitename = _site_from_title(html, doc.title)  # "Headline - Site" read the wrong way round
-        for key, value in (("title", doc.title), ("publisher", sitename), ("author", doc.author),
+        for key, value in (("title", doc.title), ("publisher", sitename), ("author", article[2]),
                            ("lang", doc.language), ("url", doc.url)):
             if value and value.strip():
                 meta[key] = unicodedata.normalize("NFC", value.strip())
-        date = _date(html, doc.date, meta.get("title"), paragraphs)
+        date = _date(html, doc.date, meta.get("title"), paragraphs) or next(iter(word_dates(article[3])), None)
         if date:
             meta["date"] = date
     if "url" not in meta and saved:
@@ -99,8 +113,32 @@ def extract_page(raw: bytes, name: str, *, url: str | None = None, charset: str 
         meta["lang"] = m.group(1).split("-")[0].lower()
     if meta.get("url") == url and url is not None and not _states_url(html, url):
         del meta["url"]  # only the address it was fetched from: the caller records that itself
+    roles, line = {}, 1
+    for role, _ in blocks:
+        if role != "body":
+            roles[line] = role
+        line += 2
+    kept = paragraphs
     return Extracted(text="\n\n".join(paragraphs) + "\n", meta=meta, kind="html", suffix=".html",
-                     dropped=repeated + _left_out(html, paragraphs))
+                     dropped=article[1] + _left_out(html, kept + [x for x, _ in article[1]]), roles=roles)
+
+
+def _article(html: str, doc) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str | None, str]:
+    """The article's blocks (role, text), what its markup left out, its author and the text of its head.
+
+    The page's own structure first (pagedom.py); a page it finds no article in goes to trafilatura's
+    main-text search, its paragraphs all body text, its author unknown (it may be a sidebar's)."""
+    from . import pagedom
+
+    found = pagedom.extract(html)
+    if found is not None and sum(len(b.text.split()) for b in found.blocks if b.role == "body") >= MIN_WORDS:
+        blocks = [("noscript" if b.noscript and b.role == "body" else b.role, b.text) for b in found.blocks]
+        head = found.head_text + "\n" + "\n".join(b.text for b in found.blocks[:4])
+        return blocks, found.dropped, found.author, head
+    text = (doc.text if doc is not None else "") or ""
+    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+    paragraphs, repeated = _drop_pull_quotes(paragraphs)
+    return [("body", p) for p in paragraphs], repeated, None, "\n".join(paragraphs[:3])
 
 
 def _drop_pull_quotes(paragraphs: list[str]) -> tuple[list[str], list[tuple[str, str]]]:

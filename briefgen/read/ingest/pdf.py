@@ -1,9 +1,10 @@
 """Ingest stage, PDF articles: a PDF -> logical-order paragraphs, pages noted, running heads dropped.
 
-Lines come from pdflayout.py; here running headers, footers and page numbers are dropped,
-lines are joined into paragraphs (also over a page or column break), the .txt line where each
-page starts is noted, and the document information gives title, author and date. A result that
-still reads as reversed Arabic is refused.
+Lines come from pdflayout.py; here running headers, footers and page numbers are dropped, the
+lines become paragraphs with roles (pdfparas.py: headline, caption, footnote…, also over a page
+or column break), the .txt line where each page starts and the role of each paragraph are noted,
+glyphs left out are counted per page, and the document information gives title, author and date.
+A result that still reads as reversed Arabic is refused.
 """
 
 from __future__ import annotations
@@ -11,28 +12,42 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import statistics
 import unicodedata
 
 from ...errors import InputError
 from .extracted import Extracted
-from .pdflayout import Line, page_lines
+from .pdflayout import Line, PageGlyphs, page_lines
+from .pdfparas import Para, paragraphs, text_of
 
-_FINAL = re.compile(r"[.!?؟…:؛][\"'»”)\]]*$")
-_PAGE_NUMBER = re.compile(r"^[\-–—\s]*(?:(?:صفحة|page|p\.)\s*)?[0-9\u0660-\u0669]+"
+_PAGE_NUMBER = re.compile(r"^[\-–—\s]*(?:(?:صفحة|الصفحة|ص|page|p\.)\s*)?[0-9\u0660-\u0669]+"
                           r"(?:\s*(?:/|من|of)\s*[0-9\u0660-\u0669]+)?[\-–—\s]*$", re.IGNORECASE)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffc-\uffff]")
+EDGE = 3  # lines at the top and at the foot of a page where running heads stand
 
 
 def extract_pdf(raw: bytes, name: str) -> Extracted:
     """The article in a PDF: paragraphs (one line per page part), the .txt line of each page, PDF metadata."""
     layouts, info = _parse(raw, name)
-    pages = [page_lines(layout, number) for number, layout in enumerate(layouts, 1)]
+    found = [PageGlyphs() for _ in layouts]
+    pages = [page_lines(layout, number, found[number - 1]) for number, layout in enumerate(layouts, 1)]
     if not any(pages):
         raise InputError(f"{name}: the PDF has no text layer (a scan?)", code="pdf-no-text", file=name,
                          hint="run OCR on it first (e.g. ocrmypdf -l ara), or copy the text into a .txt file")
     dropped: list[tuple[str, str]] = []
     pages = _drop_running(pages, dropped)
-    text, starts = _write(pages)
+    paras = paragraphs(pages)
+    text, starts, roles = _write(paras)
+    text, control = _CONTROL.subn("", text)  # some producers map glyphs to U+0000: never written into a source
+    for number, glyphs in enumerate(found, 1):
+        if glyphs.lost:
+            dropped.append((f"{glyphs.lost} glyph(s) without readable text, left out", f"lost-glyphs (page {number})"))
+        if glyphs.kashida:
+            dropped.append((f"{glyphs.kashida} kashida glyph(s) stretching words, left out",
+                            f"kashida (page {number})"))
+        for call in glyphs.calls:
+            dropped.append((call, f"footnote-call (page {number})"))
+    if control:
+        dropped.append((f"{control} control character(s)", "control-characters"))
     if "date" in info and not _in_text(info["date"], text):
         del info["date"]  # the PDF's creation date, not stated in the article: often the day it was printed
     if _looks_reversed(text):
@@ -40,7 +55,7 @@ def extract_pdf(raw: bytes, name: str) -> Extracted:
                          code="pdf-reversed", file=name,
                          hint="this PDF stores its text in an order briefgen cannot undo; copy the text from a "
                               "viewer into a .txt file and add that instead")
-    return Extracted(text=text, meta=info, kind="pdf", suffix=".pdf", pages=starts, dropped=dropped)
+    return Extracted(text=text, meta=info, kind="pdf", suffix=".pdf", pages=starts, dropped=dropped, roles=roles)
 
 
 def _parse(raw: bytes, name: str) -> tuple[list, dict[str, str]]:
@@ -65,78 +80,58 @@ def _parse(raw: bytes, name: str) -> tuple[list, dict[str, str]]:
 
 
 def _drop_running(pages: list[list[Line]], dropped: list[tuple[str, str]]) -> list[list[Line]]:
-    """Drop running headers and footers (the same first/last line on several pages) and page numbers."""
-    def key(line: Line) -> str:
-        return re.sub(r"[0-9\u0660-\u0669]+", "#", " ".join(line.text.split()))
+    """Drop running headers and footers: among a page's first and last lines, page numbers («صفحة ٢ من ٥»,
+    «- 2 -») and lines that stand (numbers aside) at the top or foot of most pages."""
+    def key(line: Line) -> str:  # a headline repeated as the running head is set larger: not the same line
+        return f"{round(line.size)}:" + re.sub(r"[0-9\u0660-\u0669]+", "#", " ".join(line.text.split()))
 
-    firsts = [key(p[0]) for p in pages if p]
-    lasts = [key(p[-1]) for p in pages if p]
-    need = max(2, len(pages) // 2)
+    def edges(lines: list[Line]) -> list[tuple[int, str]]:
+        return [(i, "header") for i in range(min(EDGE, len(lines)))] + \
+            [(i, "footer") for i in range(max(EDGE, len(lines) - EDGE), len(lines))]
+
+    seen: dict[str, int] = {}
+    for lines in pages:
+        for k in {key(lines[i]) for i, _ in edges(lines)}:
+            seen[k] = seen.get(k, 0) + 1
+    need = max(2, (len(pages) + 1) // 2)
     out = []
     for lines in pages:
-        kept = list(lines)
-        for index, seen in ((0, firsts), (-1, lasts)):
-            for _ in range(2):  # a header line and a page number line
-                if not kept:
-                    break
-                line = kept[index]
-                if _PAGE_NUMBER.match(line.text):
-                    dropped.append((line.text, f"page-number (page {line.page})"))
-                elif len(pages) > 1 and seen.count(key(line)) >= need:
-                    dropped.append((line.text, f"running-{'header' if index == 0 else 'footer'} (page {line.page})"))
-                else:
-                    break
-                kept.pop(index)
-        out.append(kept)
+        drop = {}
+        for i, where in edges(lines):
+            line = lines[i]
+            if _PAGE_NUMBER.match(line.text):
+                drop[i] = f"page-number (page {line.page})"
+            elif len(pages) > 1 and seen.get(key(line), 0) >= need:
+                drop[i] = f"running-{where} (page {line.page})"
+        for i in sorted(drop):
+            dropped.append((lines[i].text, drop[i]))
+        out.append([ln for i, ln in enumerate(lines) if i not in drop])
     return out
 
 
-def _write(pages: list[list[Line]]) -> tuple[str, list[int]]:
-    """Paragraphs one per line, blank lines between; a paragraph going on to the next page continues on the
-    next line. Returns the text and the (1-based) line where each page starts."""
-    pitches = [a.baseline - b.baseline for lines in pages for a, b in zip(lines, lines[1:], strict=False)
-               if 0 < a.baseline - b.baseline]
-    pitch = statistics.median(pitches) if pitches else 14.0
+def _write(paras: list[Para]) -> tuple[str, list[int], dict[int, str]]:
+    """Paragraphs separated by blank lines; the part of a paragraph on the next page goes on the next line.
+    Returns the text, the (1-based) line where each page starts, and the role of each paragraph that is not
+    body text, by its first line."""
     out: list[str] = []
-    starts: list[int] = []
-    for lines in pages:
-        parts: list[list[Line]] = []
-        for line in lines:
-            step = parts[-1][-1].baseline - line.baseline if parts else None
-            if step is not None and (0 < step <= 1.3 * pitch or step <= 0 and not _FINAL.search(parts[-1][-1].text)):
-                # the next line, or the top of the next column continuing an unfinished sentence
-                parts[-1].append(line)
-            else:
-                parts.append([line])
-        first = True
-        for part in parts:
-            text = _join(part)
-            continues = first and out and out[-1] and not _FINAL.search(out[-1])
-            if continues and out[-1].endswith(("(", "[", "«")):  # a bracket left open at the foot of the page
-                starts.append(len(out))
+    starts: dict[int, int] = {}
+    roles: dict[int, str] = {}
+    for para in paras:
+        if out:
+            out.append("")
+        if para.role != "body":
+            roles[len(out) + 1] = para.role
+        for k, (page, text) in enumerate(zip(para.pages, text_of(para), strict=True)):
+            starts.setdefault(page, len(out) + (0 if k and out[-1].endswith(("(", "[", "«")) else 1))
+            if k and out[-1].endswith(("(", "[", "«")):  # a bracket left open at the foot of the page
                 out[-1] += text
-                first = False
-                continue
-            if not continues and out:
-                out.append("")
-            if first:
-                starts.append(len(out) + 1)
-                first = False
-            out.append(text)
-        if first:  # an empty page starts where the next one does
-            starts.append(len(out) + 2)
-    return "\n".join(out) + "\n", starts
-
-
-def _join(lines: list[Line]) -> str:
-    text = ""
-    for line in lines:
-        part = line.text.strip()
-        if text.endswith("-") and re.match(r"[a-z]", part):
-            text = text[:-1] + part
-        else:
-            text = f"{text}{'' if text.endswith(('(', '[', '«')) else ' '}{part}" if text else part
-    return text
+            else:
+                out.append(text)
+    last = max(starts) if starts else 0
+    line_of = []
+    for page in range(1, last + 1):
+        line_of.append(starts.get(page, line_of[-1] if line_of else 1))
+    return "\n".join(out) + "\n", line_of, roles
 
 
 def _in_text(date: str, text: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _LTR = re.compile(r"[A-Za-z0-9\u0660-\u0669\u06f0-\u06f9\u00c0-\u024f]")
@@ -25,6 +25,27 @@ class Line:
     baseline: float
     size: float
     text: str
+    x0: float = 0.0
+    x1: float = 0.0
+
+
+@dataclass
+class PageGlyphs:
+    """What reading one page's glyphs left out: kashida (justification), unreadable glyphs, footnote calls."""
+
+    kashida: int = 0
+    lost: int = 0  # glyphs with no Unicode text (unmapped, "(cid:N)", control characters)
+    calls: list[str] = field(default_factory=list)  # footnote calls removed from the text
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ufffe\uffff]")
+_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06d5\ufb50-\ufdff\ufe70-\ufefc]")
+# What producers map a kashida (or a mark) glyph to; never written glued between two Arabic letters
+# (unlike / : - . and quotation marks, which are: «أكتوبر/تشرين»).
+_MISMAPPED = re.compile("^[0-9#$%&*+,<=>@\\^_`{|}~\u00c0-\u024f]$")
+_REAL = set("\"'()[]{}«»")  # quotation marks and brackets do touch letters (بـ"الخونة")
+_FOREIGN = re.compile("^[\u00c0-\u024f]$")
+_CALL = re.compile("^[0-9\u0660-\u0669\u00b9\u00b2\u00b3\u2070-\u2079*†‡]+$")
 
 
 def _chars(obj):
@@ -41,9 +62,91 @@ def _chars(obj):
         yield from _chars(child)
 
 
-def page_lines(layout, number: int) -> list[Line]:
-    """Glyphs grouped into lines by position, each line in logical order."""
+def _unreadable(text: str) -> bool:
+    return text.startswith("(cid:") or bool(_CONTROL.search(text))
+
+
+def _glyphs(layout, info: PageGlyphs) -> list:
+    """The page's glyphs that carry text (unreadable ones marked, decided later with their neighbours: a
+    kashida or a lost glyph), footnote calls (small digits raised beside the line they stand in) removed."""
     chars = [c for c in _chars(layout) if c.get_text() and not c.get_text().isspace()]
+    for c in chars:
+        if _unreadable(c.get_text()):
+            text = _CONTROL.sub("", c.get_text()) if not c.get_text().startswith("(cid:") else ""
+            c._text = text if text.strip() else "\ufffc"
+            c.unreadable = not text.strip()
+    if not chars:
+        return chars
+    body = statistics.median(c.size for c in chars)
+    normal = [c for c in chars if c.size >= 0.9 * body]
+    calls = [c for c in chars if c.size < 0.8 * body and not getattr(c, "unreadable", False)
+             and _CALL.match(c.get_text()) and any(0.1 * body < c.matrix[5] - n.matrix[5] < 0.8 * body
+                                                  and n.x0 - 3 * body < c.x0 < n.x1 + 3 * body for n in normal)]
+    prev = None
+    for c in sorted(calls, key=lambda c: (-c.matrix[5], c.x0)):  # a call of two digits is one call
+        if prev is not None and abs(prev.matrix[5] - c.matrix[5]) < 0.1 * body and c.x0 - prev.x1 < 0.3 * body:
+            info.calls[-1] += c.get_text()
+        else:
+            info.calls.append(c.get_text())
+        prev = c
+    dropped = {id(c) for c in calls}
+    return [c for c in chars if id(c) not in dropped]
+
+
+def _drop_kashida(seg: list, info: PageGlyphs) -> list:
+    """Glyphs that join two Arabic letters of one word without Unicode text of their own (a justifying kashida
+    that the producer mapped to a digit, '<', '%' or nothing) are left out; other unreadable glyphs are lost."""
+    bases = sorted((c for c in seg if not unicodedata.combining(c.get_text()[0] if c.get_text() else "a")),
+                   key=lambda c: c.x0)
+    size = statistics.median(max(c.size, 1.0) for c in bases) if bases else 10.0
+    odd = {i for i, c in enumerate(bases) if getattr(c, "unreadable", False) or _MISMAPPED.match(c.get_text())}
+    drop, stretch = set(), set()  # left out; left out and bridged (no space where it stood)
+
+    def neighbour(i: int, step: int) -> tuple[str, bool]:
+        """The nearest glyph's text beyond a run of such glyphs, and whether the run touches it."""
+        j = i + step
+        while 0 <= j < len(bases) and j in odd:
+            j += step
+        if not 0 <= j < len(bases):
+            return "", False
+        run = sorted([bases[k] for k in range(min(i, j - step), max(i, j - step) + 1)] + [bases[j]],
+                     key=lambda c: c.x0)
+        return bases[j].get_text(), all(b.x0 - a.x1 < 0.15 * size for a, b in zip(run, run[1:], strict=False))
+
+    for i in sorted(odd):
+        (left, lt), (right, rt) = neighbour(i, -1), neighbour(i, 1)
+        text = bases[i].get_text()
+        letters = "\u0640" not in left + right and bool(_LETTER.search(left) and _LETTER.search(right))
+        after_tatweel = (lt and left == "\u0640") or (rt and right == "\u0640")
+        joins = (lt and rt and letters) or (text not in _REAL and after_tatweel)
+        if _FOREIGN.match(text):  # a Latin letter inside an Arabic word: a mark's glyph mapped wrong
+            joins = joins or (lt and bool(_LETTER.search(left))) or (rt and bool(_LETTER.search(right)))
+        if joins and getattr(bases[i], "unreadable", False) and bases[i].x1 - bases[i].x0 > 0.35 * size:
+            joins = False  # as wide as a letter: a letter whose text is lost, not a kashida
+        if (joins or getattr(bases[i], "unreadable", False)) and lt:
+            stretch.add(id(bases[i]))  # the glyph on its left reaches over it: no space where it stood
+        if joins:
+            drop.add(id(bases[i]))
+            if _FOREIGN.match(text):
+                info.lost += 1  # a vowel mark's glyph mapped to a Latin letter: the mark is lost
+            else:
+                info.kashida += 1
+        elif getattr(bases[i], "unreadable", False):
+            drop.add(id(bases[i]))
+            info.lost += 1
+    last = None
+    for c in bases:  # the letter a kashida stretched reaches over it: no gap (no space) where it stood
+        if id(c) in stretch and last is not None:
+            last.x1 = max(last.x1, c.x1)
+        elif id(c) not in drop:
+            last = c
+    return [c for c in seg if id(c) not in drop]
+
+
+def page_lines(layout, number: int, info: PageGlyphs | None = None) -> list[Line]:
+    """Glyphs grouped into lines by position, each line in logical order."""
+    info = info if info is not None else PageGlyphs()
+    chars = _glyphs(layout, info)
     order = {id(c): i for i, c in enumerate(chars)}
     rows: list[list] = []
     marks = [c for c in chars if unicodedata.combining(c.get_text()[0])]
@@ -57,16 +160,18 @@ def page_lines(layout, number: int) -> list[Line]:
                 break
         else:
             rows.append([c])
-    for m in marks:  # a vowel mark is raised or lowered: it joins the nearest line
-        if rows:
-            min(rows, key=lambda r: abs(r[0].matrix[5] - m.matrix[5])).append(m)
-    segments = [seg for row in rows for seg in _split(row)]
+    for m in marks:  # a vowel mark is raised or lowered: it joins the nearest line of the letters under it
+        near = [r for r in rows if any(c.x0 - c.size <= m.x0 <= c.x1 + c.size for c in r)] or rows
+        if near:
+            min(near, key=lambda r: abs(r[0].matrix[5] - m.matrix[5])).append(m)
+    segments = [s for s in (_drop_kashida(seg, info) for row in rows for seg in _split(row)) if s]
     lines = []
     for seg in _reading_order(segments):
         seg.sort(key=lambda c: order[id(c)])
         text = _logical(seg)
         if text.strip():
-            lines.append(Line(number, seg[0].matrix[5], statistics.median(c.size for c in seg), text))
+            lines.append(Line(number, seg[0].matrix[5], statistics.median(c.size for c in seg), text,
+                              min(c.x0 for c in seg), max(c.x1 for c in seg)))
     return lines
 
 
@@ -131,6 +236,9 @@ def _gutters(spans: list[tuple[float, float]], size: float) -> list[tuple[float,
     if len(spans) < 6:
         return []
     left, right = min(a for a, _ in spans), max(b for _, b in spans)
+    spans = [(a, b) for a, b in spans if b - a < 0.6 * (right - left)]  # a title across the columns: not counted
+    if len(spans) < 6:
+        return []
     step = max(size / 4, 0.5)
     xs = [left + i * step for i in range(int((right - left) / step) + 1)]
     allowed = max(1, len(spans) // 20)  # a title or a page number may cross

@@ -121,6 +121,11 @@ def plan(extracted: Extracted, origin: str, folder: Path, entries: list, taken: 
 
         entry["pages"] = CommentedSeq(extracted.pages)
         entry["pages"].fa.set_flow_style()
+    if extracted.roles:
+        from ruamel.yaml.comments import CommentedMap
+
+        entry["roles"] = CommentedMap(sorted(extracted.roles.items()))
+        entry["roles"].fa.set_flow_style()
     taken.add(new_id)
     files = {f"{new_id}.txt": extracted.text.encode("utf-8"), original: extracted.raw}
     for rel in files:
