@@ -126,5 +126,5 @@ def test_applying_more_than_the_outline_limit_is_refused(proj):
     e.replace("summary[0]", "تتجه", "تتجه " + "كلمة " * (MAX_OUTLINE_BYTES // 8), author=None)
     code, out, _ = review(proj, e.save(), "--apply")
     assert code == 1, out
-    assert "above the" in out and "nothing was written" in out and "Traceback" not in out
+    assert f"above the {MAX_OUTLINE_BYTES:,}-byte limit" in out and "Traceback" not in out
     assert outline.read_bytes() == before
