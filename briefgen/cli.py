@@ -486,7 +486,8 @@ def sources_add(
 
     def body() -> int:
         added = registry.add_sources(files, directory, source_id=source_id, title=title, publisher=publisher,
-                                     date=date, url=url, progress=progress)
+                                     date=date, url=url, progress=progress,
+                                     warn=lambda m: err.print(f"warning: {m}", markup=False, style="yellow"))
         for a in added:
             if a.status == "unchanged":
                 err.print(f"unchanged {a.id}: the same original is already registered; nothing written",

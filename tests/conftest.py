@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from typer.testing import CliRunner
 
 from briefgen.errors import Diagnostics
@@ -13,8 +19,60 @@ from briefgen.read.sources import read_sources
 from briefgen.run import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_OUTLINE = ROOT / "outline.yaml"
-SAMPLE_SOURCES = ROOT / "sources"
+settings.register_profile("briefgen", database=None)  # no .hypothesis/ example database in the checkout,
+settings.load_profile("briefgen")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="briefgen-hypothesis-")  # nor its character tables
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
+
+
+def _sample_copy() -> Path:
+    """The sample project copied out of the checkout: a build writes its cache and records into the
+    project, and tests never write into the checkout (see checkout_unchanged)."""
+    folder = Path(tempfile.mkdtemp(prefix="briefgen-sample-")) / "sample"
+    folder.mkdir()
+    shutil.copy(ROOT / "outline.yaml", folder / "outline.yaml")
+    for name in ("sources", "templates"):
+        shutil.copytree(ROOT / name, folder / name)
+    atexit.register(shutil.rmtree, folder.parent, ignore_errors=True)
+    return folder
+
+
+SAMPLE = _sample_copy()
+SAMPLE_OUTLINE = SAMPLE / "outline.yaml"
+SAMPLE_SOURCES = SAMPLE / "sources"
+_SCRATCH = ("__pycache__", ".pytest_cache", ".venv", ".egg-info", ".ruff_cache")  # tools' own caches
+
+
+def checkout_state(root: Path = ROOT) -> list[str] | None:
+    """What git sees of the checkout (ignored files included) and the size and time of every ignored file
+    outside Python's own caches; None outside a git checkout."""
+    try:
+        listed = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--ignored", "--untracked-files=all"],
+                                capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    state = []
+    for line in listed:
+        if any(part in line for part in _SCRATCH):
+            continue
+        state.append(line)
+        path = root / line[3:]
+        if line.startswith("!!") and path.is_file():
+            info = path.stat()
+            state.append(f"   {info.st_size} {info.st_mtime_ns}")
+    return state
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_unchanged():
+    """The suite fails if any test wrote into the checkout (a project's cache, a record, a report)."""
+    before = checkout_state()
+    yield
+    after = checkout_state()
+    if before is not None and after is not None and before != after and not os.environ.get("BRIEFGEN_TEST_DIRTY"):
+        gone, new = sorted(set(before) - set(after)), sorted(set(after) - set(before))
+        pytest.fail(f"tests changed the checkout {ROOT}: before {gone[:10]}, after {new[:10]}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from briefgen.errors import RenderError
-from briefgen.project import outputs
+from briefgen.project import outputs, seal
 
 GOOD = """\
 title: "اختبار النشر"
@@ -236,7 +236,7 @@ def test_publish_puts_earlier_files_back_when_a_replace_fails(tmp_path, monkeypa
     monkeypatch.setattr(outputs.os, "replace", second_fails)
     with pytest.raises(RenderError, match="no output was changed"):
         outputs.publish({a: b"<new a>", b: b"new b"}, tmp_path / "cache")
-    assert a.read_bytes() == b"<old a>" and b.read_bytes() == b"old b"
+    assert a.read_bytes() == seal.seal(".html", b"<old a>") and b.read_bytes() == b"old b"  # sealed as written
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "x.docx", "x.html"]
 
 

@@ -14,7 +14,7 @@ import pytest
 from briefgen.errors import InputError, RenderError
 from briefgen.run import pipeline, prefork
 
-from .conftest import ROOT
+from .conftest import SAMPLE_OUTLINE
 
 OUTLINE = "title: t\ndate: 2024-02-01\nsummary:\n  - text: نص\n    cite: [hafryat, monitor]\n"
 
@@ -56,9 +56,9 @@ def test_a_cold_process_forks_the_engine_and_writes_the_same_bytes(tmp_path):
               "job = batch.Job(Path(sys.argv[1]), ['pdf', 'docx'], Path(sys.argv[2]))\n"
               "engine = batch.start_engine(job)\nassert engine is not None, 'no engine in a cold process'\n"
               "batch.build_one(job, None, engine)\nassert engine.done\n")
-    subprocess.run([sys.executable, "-c", script, str(ROOT / "outline.yaml"), str(tmp_path / "a")], check=True)
+    subprocess.run([sys.executable, "-c", script, str(SAMPLE_OUTLINE), str(tmp_path / "a")], check=True)
     env = {**os.environ, "BRIEFGEN_SEQUENTIAL": "1"}
-    subprocess.run([sys.executable, "-m", "briefgen", "build", str(ROOT / "outline.yaml"), "--out",
+    subprocess.run([sys.executable, "-m", "briefgen", "build", str(SAMPLE_OUTLINE), "--out",
                     str(tmp_path / "b"), "-q"], check=True, env=env)
     for name in ("outline.pdf", "outline.docx"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from briefgen.errors import InputError
 from briefgen.project import safefs
 from tests.test_bad_inputs import BASE
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, SAMPLE_OUTLINE
 
 
 def test_a_fifo_without_a_writer_is_refused_at_once(tmp_path):
@@ -104,14 +103,14 @@ def test_a_bug_in_briefgen_called_from_a_theme_stays_an_internal_error(tmp_path,
     from briefgen.render import html
     from briefgen.run import pipeline
 
-    checked = pipeline.check(ROOT / "outline.yaml")
+    checked = pipeline.check(SAMPLE_OUTLINE)
 
     def broken(*args, **kwargs):
         raise KeyError("a bug in briefgen")
 
     monkeypatch.setattr(html, "note_text", broken)
     with pytest.raises(KeyError):
-        html.render(checked.brief, ROOT / "templates")
+        html.render(checked.brief, SAMPLE_OUTLINE.parent / "templates")
 
 
 def test_sources_add_never_writes_through_a_dangling_link_in_the_sources_folder(tmp_path, cli, fresh):

@@ -33,6 +33,7 @@ class Applied:
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     text: str = ""
+    read: bytes = b""  # the outline's bytes the edits were made on (a save made since wins)
     removed: list[int] = field(default_factory=list)  # citations cut out (footnote numbers)
     quotes: list[dict] = field(default_factory=list)  # rewritten quotes: {"path", "number", "index", "quote"}
 
@@ -91,11 +92,12 @@ def apply(review: Review, outline: Path, reject: bool = False, keep_quotes: froz
     footnote numbers whose quote stays as built (guard.apply_checked: an edited quote that does not verify).
     """
     try:
-        text = safefs.read_file(outline, MAX_OUTLINE_BYTES, "outline", code="outline-unreadable").decode("utf-8")
+        raw = safefs.read_file(outline, MAX_OUTLINE_BYTES, "outline", code="outline-unreadable")
+        text = raw.decode("utf-8")
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # the pure-Python loader: marks count characters
     except (OSError, UnicodeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot edit {outline}: {exc}", code="outline-unreadable", file=str(outline)) from None
-    done = Applied()
+    done = Applied(read=raw)
     edits: list[tuple[int, int, str]] = []
     conflicts = {c["path"] for c in review.conflicts}
     for item in review.items:

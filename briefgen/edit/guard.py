@@ -19,6 +19,7 @@ import yaml
 
 from .. import anchors
 from ..errors import Diagnostic
+from ..read.outline import MAX_OUTLINE_BYTES
 from .apply import Applied, _node, apply
 from .review import Review
 
@@ -76,7 +77,7 @@ def _failing_quotes(done: Applied, diagnostics: list[Diagnostic]) -> list[dict]:
 def apply_checked(review: Review, outline: Path, reject: bool = False, allow_outside: bool = False,
                   force: bool = False) -> Outcome:
     """Apply the review's changes to the outline only if they are safe and their result checks."""
-    from ..project.outputs import write_atomic
+    from ..project import analyst
 
     if review.damage:
         return Outcome(Applied(), refused=[f"nothing applied: {review.damage}"], ok=False)
@@ -110,8 +111,8 @@ def apply_checked(review: Review, outline: Path, reject: bool = False, allow_out
         errors = sum(1 for d in diagnostics if d.severity == "error")
         outcome.refused = [f"nothing written: the outline with these changes fails check ({errors} errors)"]
         return outcome
-    if done.changed:
-        write_atomic(outline, done.text.encode("utf-8"))
+    if done.changed:  # refused if read-only or saved meanwhile (the analyst's save wins); its mode kept
+        analyst.replace(outline, done.text.encode("utf-8"), done.read, MAX_OUTLINE_BYTES)
         outcome.written = True
         outcome.diagnostics = [*outcome.diagnostics, *_claim_warnings(review, outline, reject)]
     return outcome

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..project import safefs
 from ..read import yamlpos
 from ..read.outline import MAX_OUTLINE_BYTES
-from . import claims, docx_read, notes
+from . import claims, docx_read, notes, untrusted
 from . import record as roundtrip
 from .docx_read import normalize
 from .spans import Para
@@ -316,15 +316,18 @@ def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = F
     data = safefs.read_file(docx_path, MAX_DOCX_BYTES, "edited DOCX", code="docx-missing",
                             hint="give the path of the .docx the editor sent back")
     doc = docx_read.read(data, str(docx_path))
+    doc.properties = untrusted.properties(doc.properties)  # only values of the shape briefgen writes
     build = doc.properties.get(roundtrip.BUILD_PROP, "")
     paths = docx_read.anchored(doc)
+    untrusted.check_bookmarks(doc, anchors.path_of, str(docx_path))
     matched = None
     if not build and paths:
         folder = outline.parent if outline is not None else _find_outline(docx_path, "outline.yaml").parent
         matched = roundtrip.match(doc, folder)
-        if matched is not None:
-            outline = outline or folder / matched[0].get("outline", "outline.yaml")
-            rv = compare(doc, matched[0], outline, str(docx_path))
+        if matched is not None and untrusted.valid_record(matched[0]):
+            outline = outline or folder / untrusted.properties({roundtrip.OUTLINE_PROP: str(
+                matched[0].get("outline", ""))}).get(roundtrip.OUTLINE_PROP, "outline.yaml")
+            rv = untrusted.clean_review(compare(doc, matched[0], outline, str(docx_path)))
             rv.matched = matched[1]
             return rv
     if not build or not paths:
@@ -338,11 +341,13 @@ def review(docx_path: Path, outline: Path | None = None, allow_outside: bool = F
         outline = _find_outline(docx_path, doc.properties.get(roundtrip.OUTLINE_PROP, "outline.yaml"))
     version = doc.properties.get(roundtrip.VERSION_PROP, "")
     record = roundtrip.load(outline.parent, build)
+    if record is not None and not untrusted.valid_record(record):
+        record = None  # a damaged record in the cache: rebuilt from the outline, as if absent
     if record is None:
         record = roundtrip.rebuild(outline, version, allow_outside)
         if record is None:
             raise roundtrip.not_found(build, outline, version)
-    return compare(doc, record, outline, str(docx_path))
+    return untrusted.clean_review(compare(doc, record, outline, str(docx_path)))
 
 
 def _find_outline(docx_path: Path, name: str) -> Path:

@@ -1,9 +1,13 @@
 """Output stage: publish a build's files all or nothing, and never over an output someone edited.
 
-briefgen remembers what it wrote: the SHA-256 of each output, in `written.json` in the project's
-cache folder. Before replacing a file it checks that the file is still what briefgen last wrote
-there; one that differs (an editor's changes in Word, a hand-fixed PDF) stops the build before
-anything is written, unless the user passes --overwrite, which first keeps the edited file
+Every PDF, DOCX, HTML and e-mail briefgen writes carries a seal (briefgen.project.seal): the
+SHA-256 of its own bytes, inside the file. A file with a valid seal is briefgen's own and
+unedited wherever the project was moved, copied or cloned to, with or without its cache. briefgen
+also remembers what it wrote (the SHA-256 of each output, keyed by its path relative to the
+project, in `written.json` in the project's cache folder; outputs outside the project are not
+recorded). Before replacing a file it checks that the file is sealed or still what briefgen last
+wrote there; one that is neither (an editor's changes in Word, a hand-fixed PDF) stops the build
+before anything is written, unless the user passes --overwrite, which first keeps the edited file
 under a new, dated name beside it. Nothing is ever deleted.
 
 Every output is first written completely to a temporary file beside its target; only when all
@@ -21,13 +25,12 @@ import json
 import os
 import re
 import stat
-import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, RenderError
-from . import safefs
+from . import safefs, seal
 from .safefs import read_file
 
 LEDGER = "written.json"
@@ -92,30 +95,19 @@ class Ledger:
         write_atomic(self.path, json.dumps(entries, indent=1, sort_keys=True).encode("utf-8"))
 
 
-def _key(path: Path) -> str:
-    return os.path.realpath(path)  # never raises, even on a symlink loop
+def _key(path: Path, project: Path | None = None) -> str | None:
+    """An output's ledger key: its path relative to the project (so a moved project keeps its record),
+    or None for an output outside the project (its seal alone recognises it)."""
+    real = os.path.realpath(path)  # never raises, even on a symlink loop
+    if project is None:
+        return real
+    root = os.path.realpath(project)
+    return Path(real).relative_to(root).as_posix() if Path(real).is_relative_to(root) else None
 
 
 def looks_generated(path: Path, data: bytes) -> bool:
-    """Whether a file briefgen has no record of still carries briefgen's own marks, unedited.
-
-    A DOCX from briefgen has every zip member dated 1980-01-01 (Word and LibreOffice stamp the
-    time they save); its PDF names WeasyPrint as producer; its HTML names briefgen as generator.
-    """
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        try:
-            with zipfile.ZipFile(path) as z:
-                infos = z.infolist()
-                return bool(infos) and all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos) \
-                    and "word/document.xml" in z.namelist()
-        except (OSError, zipfile.BadZipFile):
-            return False
-    if suffix == ".pdf":
-        return data.startswith(b"%PDF") and b"WeasyPrint" in data[-4096:] + data[:4096]
-    if suffix == ".html":
-        return b'<meta name="generator" content="briefgen">' in data[:4096]
-    return False
+    """Whether a file briefgen has no record of is briefgen's own, unedited: it carries a valid seal."""
+    return seal.sealed(path.suffix, data)
 
 
 def edited(path: Path, recorded: list[str]) -> bool:
@@ -127,8 +119,8 @@ def edited(path: Path, recorded: list[str]) -> bool:
     except InputError as exc:  # a FIFO, device or folder where an output goes: refused, never read
         raise RenderError(f"cannot replace {exc.message}", code="output-read",
                           hint="remove it, or choose another --out folder") from None
-    if recorded:
-        return digest(data) not in recorded
+    if recorded and digest(data) in recorded:
+        return False
     return not looks_generated(path, data)
 
 
@@ -226,14 +218,19 @@ def _unlink(path: Path) -> None:
 
 def publish(files: dict[Path, bytes], cache_folder: Path, overwrite: bool = False) -> Published:
     """Write every file or none, refusing (or, with overwrite, keeping) outputs edited since briefgen wrote them."""
-    ledger = Ledger(cache_folder)
+    files = {target: seal.seal(target.suffix, data) for target, data in files.items()}
+    ledger, project = Ledger(cache_folder), cache_folder.parent
+    keys = {target: _key(target, project) for target in files}
     result = Published()
-    with ledger.locked() as entries:
+    recorded = any(key is not None for key in keys.values())  # outputs outside the project: no record kept
+    with ledger.locked() if recorded else nullcontext({}) as entries:
         for target in files:
             if target.is_dir():
                 raise RenderError(f"output path is a directory: {target}", code="output-is-dir",
                                   hint="remove it or choose another --out folder")
-        changed = [t for t in files if edited(t, entries.get(_key(t), []))]
+        # what briefgen recorded for each target (and under an older briefgen's absolute key)
+        known = {t: entries.get(keys[t] or "", []) + entries.get(_key(t) or "", []) for t in files}
+        changed = [t for t in files if edited(t, known[t])]
         if changed and not overwrite:
             raise refuse_edited(changed)
         for folder in {t.parent for t in files}:
@@ -250,9 +247,13 @@ def publish(files: dict[Path, bytes], cache_folder: Path, overwrite: bool = Fals
                               hint="check that the output folder is writable and the disk has room") from None
         _replace_all(temps, changed, result)
         for target, data in files.items():
-            key = _key(target)
+            key = keys[target]
+            if key is None:
+                continue
+            entries.pop(_key(target), None)  # an absolute key from an older briefgen
             entries[key] = ([digest(data)] + [h for h in entries.get(key, []) if h != digest(data)])[:KEEP_HASHES]
-        ledger.save(entries)
+        if recorded:
+            ledger.save(entries)
     return result
 
 

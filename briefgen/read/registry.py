@@ -2,22 +2,28 @@
 
 sources.yaml is edited as a round trip (ruamel.yaml): the analyst's comments, key order and
 entries stay as they were; new entries are appended. Article bytes are copied unchanged.
+Two `sources add` runs at once are serialised by a lock on the sources folder, so both land.
+Credentials in a link are dropped (with one warning) before it is fetched, printed or stored;
+titles, authors and publishers are stored on one line and shortened in messages; nothing is
+written through a symlink that leads out of the sources folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import io
 import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostics, InputError, UsageError
 from ..project.outputs import write_atomic
-from ..project.safefs import read_file
+from ..project.safefs import inside, read_file, shorten
 from .hygiene import id_problem, name_problem
 from .sources import EXTENSIONS, MAX_REGISTRY_BYTES, REGISTRY, read_sources
 
@@ -93,11 +99,46 @@ def _load(path: Path):
     return data, entries
 
 
-def add_sources(files: list[Path | str], folder: Path, *, source_id: str | None = None, title: str | None = None,
-                publisher: str | None = None, date: str | None = None, url: str | None = None,
-                progress=None) -> list[Added]:
+def one_line(text: str) -> str:
+    """A metadata value on one line: line breaks (U+2028, U+0085 … too) and control characters as spaces."""
+    return " ".join("".join(" " if ch < " " or "\x7f" <= ch <= "\x9f" else ch for ch in str(text)).split())
+
+
+@contextmanager
+def _locked(folder: Path):
+    """Hold an exclusive lock on the sources folder (a second `sources add` waits for the first)."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass  # a file system without locks: one run at a time is then up to the user
+        yield
+    finally:
+        os.close(fd)
+
+
+def add_sources(files: list[Path | str], folder: Path, *, warn=None, **options) -> list[Added]:
     """Copy files (or extract pages, URLs, PDFs) into folder and append their entries to sources.yaml; all or
-    nothing. progress(i, n, item) is called before each item is read or fetched."""
+    nothing, one run at a time. progress(i, n, item) is called before each item is read or fetched;
+    warn(message) once if a link held credentials (they are dropped)."""
+    from . import ingest
+    from .ingest.fetch import strip_credentials
+
+    stripped = [strip_credentials(f) if isinstance(f, str) and ingest.is_url(f) else (f, False) for f in files]
+    url, had = strip_credentials(options["url"]) if options.get("url") else (options.get("url"), False)
+    if (had or any(h for _, h in stripped)) and warn is not None:
+        warn("a link held a user name and password; briefgen dropped them (never printed or stored)")
+    files, options["url"] = [f for f, _ in stripped], url
+    if not folder.is_dir():
+        return _add_sources(files, folder, **options)  # says so
+    with _locked(folder):
+        return _add_sources(files, folder, **options)
+
+
+def _add_sources(files: list[Path | str], folder: Path, *, source_id: str | None = None, title: str | None = None,
+                 publisher: str | None = None, date: str | None = None, url: str | None = None,
+                 progress=None) -> list[Added]:
     from ruamel.yaml.comments import CommentedMap
 
     from . import ingest
@@ -173,9 +214,16 @@ def add_sources(files: list[Path | str], folder: Path, *, source_id: str | None 
     _validate([src for src, _, _ in plan])
     written = [p for p in originals if p.status != "unchanged"]
     for p in written:
+        for rel in p.files:  # a planted link (sources/originals -> elsewhere) is never written through
+            target = folder / rel
+            if os.path.islink(target) or not inside(target.parent if target.parent.exists() else folder, [folder]):
+                raise InputError(f"{target.parent} leads outside the sources folder {folder}", code="outside-project",
+                                 file=str(target), hint="remove the link; briefgen creates the folder; nothing was "
+                                                        "written")
         entry = CommentedMap()
         for key, value in p.entry.items():
-            entry[key] = value
+            entry[key] = one_line(value) if key in ("title", "author", "publisher") and isinstance(value, str) \
+                else value
         entries.append(entry)
     for src, _, new_id in plan:
         entry = CommentedMap()
@@ -183,7 +231,7 @@ def add_sources(files: list[Path | str], folder: Path, *, source_id: str | None 
         entry["file"] = src.name
         for key, value in (("title", title), ("publisher", publisher), ("date", when), ("url", url)):
             if value is not None or (key == "date" and undated):
-                entry[key] = value
+                entry[key] = one_line(value) if key in ("title", "publisher") else value
         entries.append(entry)
     buffer = io.StringIO()
     _yaml().dump(data, buffer)
@@ -208,18 +256,23 @@ def add_sources(files: list[Path | str], folder: Path, *, source_id: str | None 
     result = []
     for _, target, new_id in plan:
         s = library.sources.get(new_id)
-        result.append(Added(new_id, target, s.ref.title if s else "", len(s.paragraphs) if s else 0,
+        result.append(Added(new_id, target, _shown(s), len(s.paragraphs) if s else 0,
                             s.words if s else 0, s.suggested_date if s else None))
     for p in originals:
         s = library.sources.get(p.id)
         keys = ("title", "publisher", "author", "date", "url")
         entry = p.entry or {}
-        result.append(Added(p.id, folder / f"{p.id}.txt", s.ref.title if s else "", len(s.paragraphs) if s else 0,
+        result.append(Added(p.id, folder / f"{p.id}.txt", _shown(s), len(s.paragraphs) if s else 0,
                             s.words if s else 0, None, p.status, p.previous,
                             folder / str(entry["original"]) if entry.get("original") else None,
                             [k for k in keys if entry.get(k) is not None], [k for k in keys if k not in entry],
                             p.carried))
     return result
+
+
+def _shown(source) -> str:
+    """A source's title for a message: one line, shortened."""
+    return shorten(one_line(source.ref.title), 120) if source else ""
 
 
 def _fetch(url: str):

@@ -76,7 +76,8 @@ def load(text: str, file: str) -> Located:
             hint=_syntax_hint(problem),
         ) from None
     except yaml.reader.ReaderError as exc:
-        line, column = _line_col(text, exc.position)
+        found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line, column = _line_col(text, found if found >= 0 else exc.position)  # libyaml counts bytes, not characters
         raise InputError(f"character U+{exc.character:04X} is not allowed in YAML" if isinstance(exc.character, int)
                          else "invalid byte in YAML", code="yaml-syntax", file=file, line=line, column=column,
                          hint="remove it, or write it as a \\u escape inside a double-quoted string") from None
