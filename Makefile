@@ -29,7 +29,8 @@ test: system-check $(VENV)/.installed-test
 # The bad-input corpus alone: hostile and broken projects, each with its message and position.
 corpus: system-check $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/test_bad_inputs.py tests/test_bad_inputs_untrusted.py tests/test_untrusted_docx.py \
-		tests/test_safefs.py tests/test_outputs.py
+		tests/test_safefs.py tests/test_outputs.py tests/test_portable.py tests/test_hostile_docx.py \
+		tests/test_analyst_file.py tests/test_hostile_links.py tests/test_odd_environments.py
 
 # README images: the sample brief's first page, a crop of each section and `briefgen preview`, all generated.
 docs-images: system-check $(VENV)/.installed-test
