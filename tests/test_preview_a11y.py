@@ -187,6 +187,10 @@ def test_the_page_view_has_the_built_pdfs_pages(browser, preview):
     assert page.get_attribute("#bg-pages", "data-pages") == str(count)
     until(page, "[...document.querySelectorAll('#bg-pages img')].slice(0, 2)"
                 ".every(i => i.complete && i.naturalWidth > 800)")  # the first pages were loaded
+    text = preview.outline.read_text(encoding="utf-8")
+    preview.save(text.replace("خشية إنعاش تنظيم داعش من جديد", "خشية إنعاش تنظيم القاعدة من جديد", 1))
+    until(page, "document.getElementById('bg-pages-status').textContent.includes('earlier version')")
+    assert page.locator("#bg-pages img.bg-page").count() == count  # build would refuse it: the last pages stay
     assert page.bg_errors == []
     page.context.close()
 

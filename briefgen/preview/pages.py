@@ -92,6 +92,7 @@ class PageView:
         self._cond = threading.Condition()
         self._proc: subprocess.Popen | None = None
         self._closed = False
+        self._printable = True  # the latest request could be laid out (else the pages shown are stale)
         self.active = False  # nothing is laid out until a page first opens the page view
         self._thread = threading.Thread(target=self._loop, daemon=True, name="briefgen-preview-pages")
         self._thread.start()
@@ -99,17 +100,19 @@ class PageView:
     def request(self, version: int, render) -> None:
         """Lay out this render when the worker is free (a later request replaces an unstarted one)."""
         with self._cond:
-            if render is None or not render.printable:
+            self._printable = render is not None and render.printable
+            if not self._printable:
                 self.state = {**self.state, "stale": self.state["pages"] > 0, "status": "not laid out"
                               if self.state["status"] != "done" else "done",
                               "reason": "the outline has errors: build would not lay it out"}
+            else:
+                self._wanted = (version, render)
+                self.state = {**self.state, "status": "laying out" if not self.images else "done", "busy": True}
+                self._cond.notify()
+            if self.active:  # open page views show it; nobody is told while none was opened
                 self.generation += 1
-                self.changed()
-                return
-            self._wanted = (version, render)
-            self.state = {**self.state, "status": "laying out" if not self.images else "done", "busy": True}
-            self.generation += 1
-            self._cond.notify()
+        if self.active:
+            self.changed()
 
     def activate(self) -> None:
         """A page opened the page view: lay out the latest brief now, and every later one."""
@@ -155,7 +158,8 @@ class PageView:
                 if kind == "ok":
                     self.images, self.pdf = value["images"], value["pdf"]
                     self.stamp += 1
-                    self.state = {"status": "done", "version": version, "pages": value["pages"], "stale": False,
+                    self.state = {"status": "done", "version": version, "pages": value["pages"],
+                                  "stale": not self._printable, "reason": self.state.get("reason"),
                                   "seconds": seconds, "stamp": self.stamp, "busy": busy,
                                   "warnings": value["warnings"]}
                 else:

@@ -226,7 +226,7 @@ class Hub:
 
     async def stream(self, session: Session, client: str):
         """`version` events (the text view's version) and `pages` events (the page view changed)."""
-        sent: tuple = (None, None)
+        sent: tuple = (None, self.pages.generation if self.pages else 0)  # a page asks for the page view itself
         try:
             while not self.closed:
                 changed = self.changed
