@@ -168,6 +168,9 @@ def test_the_panel_follows_its_citation_through_a_renumbering(browser, preview):
     until(page, "document.querySelector('#bg-evidence h2').textContent.startsWith('Footnote 6')")
     assert page.inner_text("#bg-evidence mark") == quote and "hafryat" in page.inner_text("#bg-evidence h2")
     assert page.locator("#bg-brief .bg-call[aria-expanded=true]").get_attribute("aria-label") == "Footnote 6"
+    assert page.get_attribute("#bg-status", "role") == "status"  # a live region: the rebuild is announced
+    assert page.inner_text("#bg-status").startswith("updated in") and "0 errors" in page.inner_text("#bg-status")
+    assert page.get_attribute("#bg-alert", "role") == "alert"  # errors are announced there
     assert page.bg_errors == []
     page.context.close()
 
