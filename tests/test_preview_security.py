@@ -182,3 +182,27 @@ def test_allow_host_names_are_answered(tmp_path):
     finally:
         p.http.close()
         p.stop()
+
+
+def test_push_streams_are_bounded_in_all(preview):
+    clients, streams = [], []
+    per, sources = guard.STREAMS_PER_CLIENT, -(-guard.STREAMS_IN_ALL // guard.STREAMS_PER_CLIENT)
+    try:
+        for i in range(sources):  # each from its own loopback address, each within its own limit
+            c = httpx.Client(base_url=preview.url, timeout=10,
+                             transport=httpx.HTTPTransport(local_address=f"127.0.1.{i + 1}"))
+            clients.append(c)
+            for _ in range(min(per, guard.STREAMS_IN_ALL - len(streams))):
+                cm = c.stream("GET", "/api/events")
+                assert cm.__enter__().status_code == 200
+                streams.append(cm)
+        assert len(streams) == guard.STREAMS_IN_ALL
+        with httpx.Client(base_url=preview.url, timeout=10,
+                          transport=httpx.HTTPTransport(local_address="127.0.2.1")) as fresh:
+            assert fresh.get("/api/events").status_code == 503  # a new client, but the server is full
+            assert fresh.get("/api/state").status_code == 200  # and everything else still answers
+    finally:
+        for cm in streams:
+            cm.__exit__(None, None, None)
+        for c in clients:
+            c.close()

@@ -55,7 +55,7 @@
   const tools = el("div", { id: "bg-tools" });  // panels.js puts the view switch and the search box here
   const bar = el("section", { id: "bg-bar", dir: "ltr", lang: "en", "aria-label": "briefgen preview" },
     el("a", { class: "bg-skip", href: "#bg-brief", onclick: (ev) => { ev.preventDefault(); bg.focusBrief(); } },
-      "Skip to the brief"),
+      "Skip to the brief's text"),
     el("span", { class: "bg-name" }, "briefgen preview"), status, counts, tools, el("span", { class: "bg-spacer" }),
     buildStatus, el("label", { class: "bg-check", for: "bg-overwrite" }, overwrite, " replace edited outputs"),
     pdfButton, docxButton);
@@ -143,10 +143,11 @@
     }
   };
 
-  bg.focusBrief = function () {
+  bg.focusBrief = function () {  // the brief's main text, past its contents list: the next Tab is footnote 1
     const brief = document.getElementById("bg-brief");
-    brief.tabIndex = -1;
-    brief.focus();
+    const target = brief.querySelector("main") || brief;
+    target.tabIndex = -1;
+    target.focus();
   };
 
   // ---- live update: swap the brief in place, keep the scroll position
