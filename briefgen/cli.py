@@ -582,6 +582,8 @@ def preview(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (anything but loopback is "
                                                          "reachable by others: a warning is printed)."),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="Port (default: any free one; the URL is printed)."),
+    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host", help="Another name this preview answers "
+                                                   "to (e.g. the machine's DNS name); repeatable."),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the default browser."),
     template: Optional[Path] = typer.Option(None, "--template", help="Theme folder with brief.html and brief.css."),
     allow_outside: bool = typer.Option(False, "--allow-outside", help="Allow sources outside the project folder."),
@@ -615,7 +617,7 @@ def preview(
                 webbrowser.open(url)
 
         try:
-            server.serve(Session(outline, template, allow_outside), host, port, ready)
+            server.serve(Session(outline, template, allow_outside), host, port, ready, allow_host or ())
         except OSError as exc:
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}", code="preview-listen",
                              hint="choose another --port, or --port 0 for any free one") from None

@@ -18,14 +18,14 @@ from .conftest import ROOT, SAMPLE_OUTLINE, SAMPLE_SOURCES
 class Preview:
     """A running `briefgen preview --no-open` over a copy of the sample project (with its theme)."""
 
-    def __init__(self, root: Path, outline_text: str | None = None):
+    def __init__(self, root: Path, outline_text: str | None = None, args: tuple[str, ...] = ()):
         self.root = root
         shutil.copytree(SAMPLE_SOURCES, root / "sources", dirs_exist_ok=True)
         shutil.copytree(ROOT / "templates", root / "templates", dirs_exist_ok=True)
         self.outline = root / "outline.yaml"
         self.outline.write_text(outline_text or SAMPLE_OUTLINE.read_text(encoding="utf-8"), encoding="utf-8")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "briefgen", "preview", "outline.yaml", "--no-open"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "briefgen", "preview", "outline.yaml", "--no-open", *args],
                                      cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -55,6 +55,17 @@ class Preview:
             time.sleep(0.05)
         raise AssertionError(f"no update after version {after} within {timeout} s")
 
+    def token(self) -> str:
+        """The per-run token, as the page holds it."""
+        return re.search(r'<meta name="bg-token" content="([^"]+)"', self.http.get("/").text).group(1)
+
+    def log(self) -> str:
+        """Stop the server and return everything it wrote to stderr."""
+        self.stop()
+        return self.stderr_text
+
+    stderr_text = ""
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -63,6 +74,8 @@ class Preview:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc.stderr and not self.proc.stderr.closed:
+            self.stderr_text = self.proc.stderr.read()
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()

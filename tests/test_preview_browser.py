@@ -97,12 +97,12 @@ def test_saving_the_outline_updates_the_page_without_a_reload_keeping_the_scroll
 
 def test_saving_a_broken_outline_shows_the_errors_and_keeps_the_last_good_brief(page, preview):
     preview.save("title: [unclosed\nsummary: - :\n")
-    page.wait_for_selector("#bg-banner:not([hidden])")
-    assert "last good brief" in page.inner_text("#bg-banner")
+    page.wait_for_selector("#bg-alert .bg-alert-box")
+    assert "last good brief" in page.inner_text("#bg-alert")
     assert page.is_visible("#bg-diags")
     first = page.locator("#bg-diags .bg-diag").first
     assert "outline.yaml:" in first.inner_text() and "error" in first.inner_text()
-    first.click()
+    first.locator(".bg-diag-toggle").click()
     assert "title: [unclosed" in first.locator(".bg-context").inner_text()
     assert page.inner_text("#bg-brief h1.title") == TITLE
     assert preview.proc.poll() is None  # the server goes on
@@ -138,9 +138,39 @@ def test_a_failed_quote_is_marked_and_its_mark_opens_the_diagnostic(page, previe
     preview.save(text.replace(good, "خشية إنعاش تنظيم القاعدة من جديد", 1))
     page.wait_for_selector("#bg-brief .bg-failed")
     assert page.inner_text("#bg-counts").startswith("1 error")
-    assert page.is_hidden("#bg-banner")  # the brief itself was updated: only the quote failed
+    assert page.locator("#bg-alert .bg-alert-box").count() == 0  # the brief itself was updated: only the quote failed
     page.click("#bg-brief .bg-failed")
     focused = page.locator("#bg-diags .bg-diag.bg-focus")
     assert "quote not found in source 'hafryat'" in focused.inner_text()
     assert page.locator("#bg-diags .bg-diag.bg-focus del").count() >= 1  # the closest passage, words marked
     assert "القاعدة" in focused.locator(".bg-here").inner_text()
+
+
+def test_the_docx_button_and_the_overwrite_choice(page, preview):
+    page.click("#bg-docx")
+    link = page.wait_for_selector("#bg-docx-link", timeout=120_000)
+    docx = preview.root / "reports" / "outline.docx"
+    response = page.request.get(preview.url.rstrip("/") + link.get_attribute("href"))
+    assert response.status == 200 and response.body() == docx.read_bytes() and response.body()[:2] == b"PK"
+    docx.write_bytes(docx.read_bytes() + b"edited in Word")  # changed since briefgen wrote it
+    page.click("#bg-docx")
+    page.wait_for_selector("#bg-alert .bg-alert-box .bg-again", timeout=120_000)
+    assert "changed since briefgen wrote it" in page.inner_text("#bg-alert")
+    assert docx.read_bytes().endswith(b"edited in Word")  # nothing was replaced
+    page.click("#bg-alert .bg-again")  # the overwrite choice: the edited file is kept first
+    page.wait_for_selector("#bg-docx-link", timeout=120_000)
+    kept = [p for p in docx.parent.iterdir() if p.suffix == ".docx" and p != docx]
+    assert len(kept) == 1 and kept[0].read_bytes().endswith(b"edited in Word")
+    assert kept[0].name in page.inner_text("#bg-build-status")
+    assert not docx.read_bytes().endswith(b"edited in Word")
+
+
+def test_ctrl_f_goes_to_the_search_box_and_finds_words_of_the_sources(page):
+    page.keyboard.press("Control+f")
+    assert page.evaluate("document.activeElement.id") == "bg-search"
+    page.keyboard.type("القواعد الرئيس")  # the last word as typed so far: a prefix
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#bg-evidence .bg-hits li")
+    hits = page.locator("#bg-evidence .bg-hits li")
+    assert hits.count() == 1 and "monitor ¶" in hits.first.inner_text()  # a source's words, not the brief's
+    assert hits.first.locator("mark").inner_text() == "القواعد الرئيسية"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from briefgen.arabic import normalize, words
 from briefgen.preview.marks import passage
-from briefgen.preview.server import allowed_hosts
 
 from .preview_support import Preview
 
@@ -44,8 +43,8 @@ def test_refuses_a_foreign_host_header(shared):
 
 def test_refuses_push_and_pdf_requests_from_another_origin(shared):
     assert shared.http.get("/api/events", headers={"Origin": "http://evil.example"}).status_code == 403
-    assert shared.http.post("/api/pdf", headers={"Origin": "http://evil.example"}).status_code == 403
-    assert shared.http.get("/api/pdf").json()["status"] == "idle"
+    assert shared.http.post("/api/build", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert shared.http.get("/api/build").json()["status"] == "idle"
     with shared.http.stream("GET", "/api/events", headers={"Origin": shared.url.rstrip("/")}) as events:
         assert events.status_code == 200
         assert events.headers["content-type"].startswith("text/event-stream")
@@ -113,8 +112,20 @@ def test_failed_quotes_and_uncited_statements_are_marked(preview):
     codes = {d["code"] for d in state["diagnostics"]}
     assert {"uncited", "quote-not-found"} <= codes and state["has_render"] and not state["failed"]
     page = preview.http.get("/").text
-    assert '<span class="bg-uncited" data-line="3"' in page and "جملة بلا مصدر." in page
-    assert '<span class="bg-failed" data-line="5"' in page
+    assert '<button type="button" class="bg-uncited-mark" data-line="3"' in page and "جملة بلا مصدر." in page
+    assert '<button type="button" class="bg-failed" data-line="5"' in page
+
+
+def test_a_statement_whose_only_citation_fails_has_one_mark_counted_once(preview):
+    v = preview.state()["version"]
+    preview.save('title: "موجز"\nsummary:\n'
+                 '  - text: "جملة باقتباس خاطئ."\n'
+                 '    cite: [{source: hafryat, quote: "كلمات لا ترد في المقال أبدا"}]\n')
+    state = preview.wait_version(v)
+    codes = [d["code"] for d in state["diagnostics"]]
+    assert state["errors"] == 1 and codes.count("quote-not-found") == 1 and "uncited" not in codes, codes
+    page = preview.http.get("/").text
+    assert page.count('class="bg-failed"') == 1 and "bg-uncited" not in page
 
 
 def test_a_changed_source_is_read_again(preview):
@@ -132,7 +143,9 @@ def test_an_english_brief_is_left_to_right(tmp_path):
     try:
         page = p.http.get("/")
         assert '<html lang="en" dir="ltr">' in page.text and "Talks on the coalition" in page.text
-        assert "script-src 'self'" in page.headers["content-security-policy"]  # nothing from the network
+        csp = page.headers["content-security-policy"]  # nothing from the network: the preview's own scripts only
+        own = f"http://127.0.0.1:{p.port}/_preview"
+        assert f"script-src {own}/preview.js {own}/panels.js;" in csp
     finally:
         p.http.close()
         p.stop()
@@ -144,13 +157,6 @@ def test_saving_the_theme_updates_the_page(preview):
     preview.save(css.read_text(encoding="utf-8") + "\n.title { letter-spacing: 0.123em; }\n", css)
     preview.wait_version(v)
     assert "letter-spacing: 0.123em" in preview.http.get("/").text
-
-
-def test_allowed_hosts_are_the_served_names_with_the_port():
-    assert allowed_hosts("127.0.0.1", 8123) == {"127.0.0.1:8123", "localhost:8123", "[::1]:8123"}
-    assert allowed_hosts("192.0.2.7", 80) == {"192.0.2.7:80"}
-    wildcard = allowed_hosts("0.0.0.0", 9000)
-    assert "127.0.0.1:9000" in wildcard and "evil.example:9000" not in wildcard
 
 
 def test_cli_refuses_a_missing_outline_and_a_busy_port(tmp_path, shared):

@@ -1,4 +1,5 @@
-"""Preview citation stage: resolve with failed quotes and uncited statements marked; each citation's passage."""
+"""Preview citation stage: resolve with failed quotes and uncited statements marked, each citation known
+by its identity (where it stands in the outline), and each citation's passage."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..read.sources import Source
 @dataclass
 class Mark:
     """Preview-only markup between the runs of a statement (the theme prints `run.text` unescaped
-    because it is Markup; the HTML/PDF build never sees a Mark)."""
+    because it is Markup); `strip` takes every Mark out again before the page view's PDF is laid out."""
 
     html: str
 
@@ -26,34 +27,88 @@ class Mark:
 
 
 def _attrs(d: Diagnostic) -> str:
+    label = f"{d.severity}: {d.message}" + (f" (line {d.line})" if d.line else "")
     return (f'data-line="{d.line or 0}" data-column="{d.column or 0}" '
-            f'title="{escape(d.message)}"')
+            f'title="{escape(d.message)}" aria-label="{escape(label)}"')
+
+
+def key(path: tuple) -> str:
+    """A citation's identity: its place in the outline ('risks/1/cite/0'), the same across renumberings."""
+    return "/".join(str(p) for p in path)
 
 
 class MarkingResolver(resolve_stage._Resolver):
-    """The citation stage, adding a Mark where a citation failed or a statement has none."""
+    """The citation stage, adding one Mark per fault: ⚠ where a citation failed, an underline (and its
+    button) where a statement has no citation at all; a statement whose only citation failed has its ⚠
+    alone, and the 'uncited' warning that follows from the failure is not counted a second time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys: list[str] = []  # the identity of citation n at keys[n - 1]
+        self.marked: list[list] = []  # the inline lists holding a Mark
+
+    def cite(self, ref, path):
+        out = super().cite(ref, path)
+        if out is not None:
+            k = key(path)
+            seen = sum(1 for x in self.keys if x == k or x.startswith(k + "#"))
+            self.keys.append(k if not seen else f"{k}#{seen}")  # the n-th [@id] marker of one text
+        return out
 
     def inlines(self, text, cites, path, text_key="text"):
         before = len(self.diags.items)
         out = super().inlines(text, cites, path, text_key)
         for d in self.diags.items[before:]:
             if d.severity == "error":  # every error of a statement's citations drops one: mark where
-                out.append(Mark(f'<span class="bg-failed" {_attrs(d)}>⚠</span>'))
+                out.append(Mark(f'<button type="button" class="bg-failed" {_attrs(d)}>⚠</button>'))
+        if len(self.diags.items) > before and out and isinstance(out[-1], Mark):
+            self.marked.append(out)
         return out
 
     def item(self, item, path, require_cite=True):
         before = len(self.diags.items)
         out = super().item(item, path, require_cite)
-        for d in self.diags.items[before:]:
-            if d.code == "uncited":
-                out.insert(0, Mark(f'<span class="bg-uncited" {_attrs(d)}>'))
-                out.append(Mark("</span>"))
+        new = self.diags.items[before:]
+        failed = any(d.severity == "error" for d in new)
+        for d in new:
+            if d.code != "uncited":
+                continue
+            if failed:  # its citations failed: that is the fault, already marked ⚠
+                self.diags.items.remove(d)
+                continue
+            out.insert(0, Mark('<span class="bg-uncited">'))
+            out.append(Mark(f'<button type="button" class="bg-uncited-mark" {_attrs(d)}>?</button></span>'))
+            self.marked.append(out)
         return out
 
+    def strip(self) -> None:
+        """Take every Mark out of the brief: what is left is the brief `build` would lay out."""
+        for runs in self.marked:
+            runs[:] = [r for r in runs if not isinstance(r, Mark)]
+        self.marked = []
 
-def resolve(loaded, library, diags: Diagnostics) -> Brief:
+
+class Marked:
+    """What marks.resolve returns: the brief, its citations' identities and a way to strip its marks."""
+
+    def __init__(self, brief: Brief, resolver: MarkingResolver):
+        self.brief, self.keys, self._resolver = brief, resolver.keys, resolver
+
+    def strip(self) -> None:
+        self._resolver.strip()
+
+
+def resolve(loaded, library, diags: Diagnostics) -> Marked:
     """resolve.resolve with the marking resolver: a Brief even when citations failed."""
-    return resolve_stage.resolve(loaded, library, diags, MarkingResolver)
+    made: list[MarkingResolver] = []
+
+    class Recording(MarkingResolver):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    brief = resolve_stage.resolve(loaded, library, diags, Recording)
+    return Marked(brief, made[0])
 
 
 def passage(c: Citation, source: Source | None) -> tuple[str | None, list[tuple[int, int]]]:

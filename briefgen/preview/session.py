@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from collections.abc import Iterable
@@ -17,9 +18,14 @@ from ..render import html as html_renderer
 from ..run import pipeline
 from . import marks
 
+TOKEN_SLOT = "{{bg-token}}"  # the session's token goes here when the page is served
+HTTP_EQUIV = re.compile(r"<meta\b[^>]*\bhttp-equiv\b[^>]*>", re.IGNORECASE)
 CONTEXT = 3  # outline lines shown above and below a diagnostic
-HEAD = ('<meta name="bg-digits" content="{digits}"><link rel="icon" href="data:,">'
-        '<link rel="stylesheet" href="/_preview/preview.css"><script src="/_preview/preview.js" defer></script>')
+SCRIPTS = ["/_preview/preview.js", "/_preview/panels.js"]
+HEAD = ('<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="bg-digits" content="{digits}"><meta name="bg-token" content="{token}">'
+        '<link rel="icon" href="data:,"><link rel="stylesheet" href="/_preview/preview.css">'
+        + "".join(f'<script src="{s}" defer></script>' for s in SCRIPTS))
 EMPTY = ('<!DOCTYPE html><html lang="en" dir="ltr"><head><meta charset="utf-8"><title>briefgen preview</title>'
          '</head><body></body></html>')
 
@@ -32,6 +38,9 @@ class Render:
     brief: Brief
     library: object  # sources.Library
     templates: Path
+    keys: list[str] = field(default_factory=list)  # the identity of citation n at keys[n - 1]
+    project: Path | None = None
+    printable: bool = False  # no errors: `build` would lay this brief out (its marks are stripped)
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Session:
     seconds: float = 0.0
     folders: list[Path] = field(default_factory=list)  # sources and theme folders of the latest update
     lock: threading.Lock = field(default_factory=threading.Lock)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))  # state-changing requests send it
     _library: object = None
     _library_folder: Path | None = None
     _library_diags: list[Diagnostic] = field(default_factory=list)
@@ -100,19 +110,22 @@ class Session:
         # what `briefgen check` adds for a fresh `briefgen init` project: no articles yet, no points yet
         diags.items += [d for d in (no_sources(self.outline, loaded) if not self._library.sources else None,
                                     empty_outline(self.outline, "warning", loaded)) if d]
-        brief = marks.resolve(loaded, self._library, diags)
+        marked = marks.resolve(loaded, self._library, diags)
+        brief = marked.brief
         outline = loaded.outline
         chosen = self.template or (Path(outline.template) if outline.template else None)
         where = loaded.located.where(("template",)) if self.template is None and outline.template else None
         templates = pipeline.template_dir(loaded.base, chosen, self.allow_outside, where)
         self.folders = [folder, templates.absolute()]
         page = screen_page(html_renderer.render(brief, templates), brief.meta.digits)
-        return Render(page, brief, self._library, templates)
+        marked.strip()  # the page has its marks; the brief left is the one `build` lays out
+        return Render(page, brief, self._library, templates, marked.keys, project, not diags.errors)
 
     def page(self) -> str:
         """The page to show: the last good render, or an empty page whose script shows the diagnostics."""
         render = self.render
-        return render.page if render is not None else screen_page(EMPTY, "western")
+        page = render.page if render is not None else screen_page(EMPTY, "western")
+        return page.replace(TOKEN_SLOT, self.token, 1)
 
     def state(self) -> dict:
         """What the page's script polls after each push: version, status and every diagnostic."""
@@ -120,20 +133,27 @@ class Session:
                 "has_render": self.render is not None, "seconds": round(self.seconds, 3),
                 "errors": sum(d["severity"] == "error" for d in self.diagnostics),
                 "warnings": sum(d["severity"] == "warning" for d in self.diagnostics),
-                "diagnostics": self.diagnostics, "outline": self.outline.name}
+                "diagnostics": self.diagnostics, "outline": self.outline.name,
+                "citations": list(self.render.keys) if self.render is not None else []}
 
-    def citation(self, number: int) -> dict | None:
-        """Evidence for footnote `number`: the source's metadata, the cited passage (its ¶, or the
-        pull-quote/caption line it was found in) and the matcher's spans of the quote's pieces in it."""
+    def citation(self, number: int | None = None, key: str | None = None) -> dict | None:
+        """Evidence for footnote `number`, or for the citation whose identity is `key` (whatever its number
+        now): the source's metadata, the cited passage (its ¶, or the pull-quote/caption line it was
+        found in) and the matcher's spans of the quote's pieces in it."""
         render = self.render
-        if render is None or not 1 <= number <= len(render.brief.citations):
+        if render is None:
+            return None
+        if key is not None:
+            number = render.keys.index(key) + 1 if key in render.keys else None
+        if number is None or not 1 <= number <= len(render.brief.citations):
             return None
         c = render.brief.citations[number - 1]
         source = render.library.sources.get(c.source.id)
         text, spans = marks.passage(c, source)
         ref = c.source
         return {
-            "number": c.number, "note": note_text(c, render.brief.labels), "quote": c.quote,
+            "number": c.number, "key": render.keys[number - 1] if number <= len(render.keys) else None,
+            "note": note_text(c, render.brief.labels), "quote": c.quote,
             "source": {"id": ref.id, "title": ref.title, "publisher": ref.publisher, "author": ref.author,
                        "date": ref.date, "url": ref.url, "grade": ref.grade},
             "para": c.para, "located": c.located, "tolerances": list(c.tolerances), "text": text, "spans": spans,
@@ -145,7 +165,8 @@ def screen_page(html: str, digits: str) -> str:
     """The brief's HTML with the preview's stylesheet and script, fonts by server URL, the brief in #bg-brief."""
     for path in fonts.font_files().values():
         html = html.replace(path.resolve().as_uri(), f"/fonts/{path.name}")
-    html = html.replace("</head>", HEAD.format(digits=digits) + "</head>", 1)
+    html = HTTP_EQUIV.sub("", html)  # a theme's <meta http-equiv="refresh"> would take the page (and its data) away
+    html = html.replace("</head>", HEAD.format(digits=digits, token=TOKEN_SLOT) + "</head>", 1)
     html = re.sub(r"(<body[^>]*>)", r'\1<div id="bg-brief">', html, count=1)
     at = html.rfind("</body>")
     return html[:at] + "</div>" + html[at:] if at >= 0 else html
