@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ..errors import RenderError
-from . import fonts
+from . import fonts, pdf_post
 
 MAX_FILE = 32 * 1024 * 1024  # bytes of one image, font or stylesheet a theme links to
 MAX_DATA_URL = 256 * 1024  # characters: a small inline logo is fine, a large blob is refused
@@ -79,6 +79,7 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
             pdf = document.write_pdf(pdf_tags=True)
     except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
+    pdf, _ = pdf_post.finish(pdf)  # whole words, header scopes, linked footnotes, XMP
     return pdf, refused, len(document.pages)
 
 

@@ -1,0 +1,261 @@
+"""PDF post-processing: every Arabic word with a combining mark copies and searches whole.
+
+WeasyPrint writes the glyphs of a right-to-left run in visual order, as every producer does, and
+readers rebuild the logical text from the glyphs' positions. A mark that HarfBuzz moves off its
+base (a shadda, tanwin or damma of Amiri) is drawn with its own offset or text rise, and readers
+end the word there: poppler gives «ص‬ّ‫الملخ», PDFium «أولا ً». This pass wraps each such word,
+without moving a glyph, in marked content whose /ActualText says what the word is:
+
+- an inline property list, read by poppler, holding the word in visual order (poppler puts the
+  string in place of the glyphs, then reorders it as it reorders glyphs);
+- inside it a named property list (the page's /Properties), read by PDFium and ignored by poppler,
+  holding the word with each right-to-left run reversed in place (PDFium counts a combining mark
+  as a weak left-to-right character and does not reorder around it).
+
+The glyphs, their order and positions are untouched, so the page looks the same and readers that
+ignore /ActualText (pypdf, pdfminer) read exactly what they read before. See docs/pdf-text.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Operator, String
+
+# Operators WeasyPrint writes inside a text object before or between its glyphs.
+_STATE_OPS = {"Tm", "Tf", "Ts", "rg", "RG", "g", "G", "k", "K", "gs", "cs", "CS", "sc", "SC", "scn", "SCN"}
+
+
+@dataclass
+class Stats:
+    """What the pass did: words wrapped, and words it had to leave as WeasyPrint wrote them."""
+
+    wrapped: int = 0
+    left: int = 0
+    skipped_objects: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Glyph:
+    code: bytes
+    text: str
+    rise: float
+
+
+def is_mark(text: str) -> bool:
+    return bool(text) and all(unicodedata.category(c) == "Mn" for c in text)
+
+
+def is_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def _strong_ltr(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("L", "EN", "AN") for c in text) and not is_rtl(text)
+
+
+def to_unicode(font: pikepdf.Dictionary) -> dict[int, str]:
+    """A font's /ToUnicode as code -> text (bfchar and bfrange entries)."""
+    if "/ToUnicode" not in font:
+        return {}
+    cmap = font.ToUnicode.read_bytes().decode("latin-1")
+    out: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be", "replace")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for first, last, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            for i, code in enumerate(range(int(first, 16), int(last, 16) + 1)):
+                out[code] = chr(int(uni, 16) + i)
+    return out
+
+
+def logical_text(glyphs: list[_Glyph]) -> str:
+    """The word in reading order from its glyphs in visual order (inverse of UAX #9 rule L2, two levels)."""
+    rev = glyphs[::-1]
+    out: list[_Glyph] = []
+    i = 0
+    while i < len(rev):
+        if _strong_ltr(rev[i].text):
+            j, last = i, i
+            while j < len(rev) and not is_rtl(rev[j].text):
+                last = j if _strong_ltr(rev[j].text) else last
+                j += 1
+            out.extend(rev[i:last + 1][::-1])
+            i = last + 1
+        else:
+            out.append(rev[i])
+            i += 1
+    return "".join(g.text for g in out)
+
+
+def poppler_text(glyphs: list[_Glyph]) -> str:
+    """The word as poppler expects ActualText: the glyphs' texts in visual order."""
+    return "".join(g.text[::-1] if is_rtl(g.text) or is_mark(g.text) else g.text for g in glyphs)
+
+
+def pdfium_text(logical: str) -> str:
+    """The word as PDFium expects ActualText: each right-to-left run reversed in place, the marks,
+    digits and punctuation between runs left where they are (PDFium reorders only the runs)."""
+    out, run = [], []
+    for ch in logical + "\0":
+        if unicodedata.bidirectional(ch) in ("R", "AL"):
+            run.append(ch)
+            continue
+        out.extend(reversed(run))
+        run = []
+        out.append(ch)
+    return "".join(out[:-1])
+
+
+class _Page:
+    """The rewriting of one page's content stream."""
+
+    def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, stats: Stats, counter: list[int]):
+        self.pdf, self.page, self.stats, self.counter = pdf, page, stats, counter
+        fonts = page.Resources.get("/Font", {})
+        self.fonts = {str(name): (to_unicode(font), _code_width(font)) for name, font in fonts.items()}
+        self.properties: dict[str, pikepdf.Object] = {}
+
+    def rewrite(self) -> bool:
+        ops = pikepdf.parse_content_stream(self.page)
+        out: list = []
+        changed = False
+        i = 0
+        while i < len(ops):
+            if str(ops[i][1]) != "BT":
+                out.append(ops[i])
+                i += 1
+                continue
+            j = i + 1
+            while j < len(ops) and str(ops[j][1]) != "ET":
+                j += 1
+            body = self._text_object(ops[i + 1:j])
+            if body is None:
+                out.extend(ops[i:j + 1])
+            else:
+                out.extend([ops[i], *body, ops[j]])
+                changed = True
+            i = j + 1
+        if changed:
+            self.page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(out))
+            props = self.page.Resources.get("/Properties") or Dictionary()
+            for name, obj in self.properties.items():
+                props[name] = obj
+            self.page.Resources.Properties = props
+        return changed
+
+    def _text_object(self, ops: list) -> list | None:
+        """The operators of one BT..ET with its marked words wrapped, or None to leave it as it is."""
+        pieces: list = []  # ("op", operands, operator) | ("glyph", _Glyph) | ("kern", number)
+        font, rise = None, 0.0
+        for operands, op in ops:
+            name = str(op)
+            if name == "TJ" and font is not None:
+                unicode, width = self.fonts[font]
+                for item in operands[0]:
+                    if isinstance(item, pikepdf.String):
+                        raw = bytes(item)
+                        for k in range(0, len(raw), width):
+                            code = raw[k:k + width]
+                            pieces.append(("glyph", _Glyph(code, unicode.get(int.from_bytes(code, "big"), ""), rise)))
+                    else:
+                        pieces.append(("kern", item))
+            elif name in _STATE_OPS:
+                if name == "Tf":
+                    font = str(operands[0])
+                    if font not in self.fonts:
+                        return None
+                elif name == "Ts":
+                    rise = float(operands[0])
+                pieces.append(("op", operands, op))
+            else:
+                self.stats.skipped_objects += 1
+                return None
+        spans = self._words(pieces)
+        return self._emit(pieces, spans) if spans else None
+
+    def _words(self, pieces: list) -> list[tuple[int, int, str, str]]:
+        """(first piece, last piece, poppler text, PDFium text) of each word that needs ActualText."""
+        spans = []
+        glyph_at = [i for i, p in enumerate(pieces) if p[0] == "glyph"]
+        word: list[int] = []
+        for n, i in enumerate([*glyph_at, None]):
+            if i is not None and not pieces[i][1].text.isspace() and pieces[i][1].text:
+                word.append(i)
+                continue
+            if word:
+                span = self._word_span(pieces, word, glyph_at[n - len(word) - 1] if n - len(word) > 0 else None)
+                if span:
+                    spans.append(span)
+            word = []
+        return spans
+
+    def _word_span(self, pieces: list, word: list[int], before: int | None):
+        glyphs = [pieces[i][1] for i in word]
+        text = "".join(g.text for g in glyphs)
+        if not is_rtl(text) or not any(is_mark(g.text) or g.rise for g in glyphs):
+            return None  # readers already give this word whole
+        first, lead = word[0], ""
+        if glyphs[0].rise:
+            # poppler takes the baseline of a span from its first glyph: start at the space before the word.
+            if before is not None and pieces[before][1].text.isspace() and not pieces[before][1].rise:
+                first, lead = before, " "
+            else:
+                self.stats.left += 1
+                self.stats.notes.append(text)
+                return None
+        logical = logical_text(glyphs)
+        self.stats.wrapped += 1
+        return first, word[-1], lead + poppler_text(glyphs), pdfium_text(logical) + lead
+
+    def _emit(self, pieces: list, spans: list) -> list:
+        starts = {s[0]: s for s in spans}
+        ends = {s[1] for s in spans}
+        out: list = []
+        array: list = []
+
+        def flush():
+            if array:
+                out.append(([Array(array.copy())], Operator("TJ")))
+                array.clear()
+
+        for i, piece in enumerate(pieces):
+            if i in starts:
+                flush()
+                _, _, popp, pdfium = starts[i]
+                name = f"/BgAT{self.counter[0]}"
+                self.counter[0] += 1
+                self.properties[name] = self.pdf.make_indirect(Dictionary(ActualText=String(pdfium)))
+                out.append(([Name.Span, Dictionary(ActualText=String(popp))], Operator("BDC")))
+                out.append(([Name.Span, Name(name)], Operator("BDC")))
+            if piece[0] == "op":
+                flush()
+                out.append((piece[1], piece[2]))
+            elif piece[0] == "glyph":
+                array.append(String(piece[1].code))
+            else:
+                array.append(piece[1])
+            if i in ends:
+                flush()
+                out.append(([], Operator("EMC")))
+                out.append(([], Operator("EMC")))
+        flush()
+        return out
+
+
+def _code_width(font: pikepdf.Dictionary) -> int:
+    """Bytes per character code: 2 for WeasyPrint's Identity-H fonts, 1 for simple fonts."""
+    return 2 if str(font.get("/Subtype")) == "/Type0" else 1
+
+
+def add_actual_text(pdf: pikepdf.Pdf) -> Stats:
+    """Wrap every marked Arabic word of every page; returns what was done."""
+    stats, counter = Stats(), [0]
+    for page in pdf.pages:
+        _Page(pdf, page, stats, counter).rewrite()
+    return stats
