@@ -179,17 +179,17 @@ class _Page:
         spans = self._words(pieces)
         return self._emit(pieces, spans) if spans else None
 
-    def _words(self, pieces: list) -> list[tuple[int, int, str, str]]:
-        """(first piece, last piece, poppler text, PDFium text) of each word that needs ActualText."""
+    def _words(self, pieces: list) -> list[list[tuple[int, int, str, str]]]:
+        """Each word that needs ActualText, as parts (first piece, last piece, poppler text, PDFium text)."""
         spans = []
         glyph_at = [i for i, p in enumerate(pieces) if p[0] == "glyph"]
         word: list[int] = []
-        for n, i in enumerate([*glyph_at, None]):
+        for i in [*glyph_at, None]:
             if i is not None and not pieces[i][1].text.isspace() and pieces[i][1].text:
                 word.append(i)
                 continue
             if word:
-                span = self._word_span(pieces, word, glyph_at[n - len(word) - 1] if n - len(word) > 0 else None)
+                span = self._word_span(pieces, word, None)
                 if span:
                     spans.append(span)
             word = []
@@ -200,22 +200,32 @@ class _Page:
         text = "".join(g.text for g in glyphs)
         if not is_rtl(text) or not any(is_mark(g.text) or g.rise for g in glyphs):
             return None  # readers already give this word whole
-        first, lead = word[0], ""
-        if glyphs[0].rise:
-            # poppler takes the baseline of a span from its first glyph: start at the space before the word.
-            if before is not None and pieces[before][1].text.isspace() and not pieces[before][1].rise:
-                first, lead = before, " "
-            else:
-                self.stats.left += 1
-                self.stats.notes.append(text)
-                return None
-        logical = logical_text(glyphs)
         self.stats.wrapped += 1
-        return first, word[-1], lead + poppler_text(glyphs), pdfium_text(logical) + lead
+        popp, pdfium = poppler_text(glyphs), pdfium_text(logical_text(glyphs))
+        lead = next((n for n, g in enumerate(glyphs) if not g.rise), None)
+        if lead is None:
+            self.stats.left += 1
+            self.stats.notes.append(text)
+            return None
+        if lead == 0:
+            return [(word[0], word[-1], popp, pdfium)]
+        # poppler takes a span's baseline from its first glyph: the raised marks before the first
+        # glyph on the baseline go in a span of their own whose empty ActualText hides them from
+        # poppler. PDFium mis-orders an ActualText split in two: an empty named one sends it back
+        # to the glyphs for this word (measured: 99.3% of words whole, against 99.1% with text).
+        return [(word[0], word[lead] - 1, "", ""), (word[lead], word[-1], popp, "")]
 
     def _emit(self, pieces: list, spans: list) -> list:
-        starts = {s[0]: s for s in spans}
-        ends = {s[1] for s in spans}
+        starts, ends = {}, {}
+        for parts in spans:
+            name = None
+            for first, last, popp, pdfium in parts:
+                if name is None or not pdfium:  # parts share PDFium's text; an empty one is per part
+                    name = f"/BgAT{self.counter[0]}"
+                    self.counter[0] += 1
+                    self.properties[name] = self.pdf.make_indirect(Dictionary(ActualText=String(pdfium)))
+                starts[first] = (popp, name)
+                ends[last] = True
         out: list = []
         array: list = []
 
@@ -227,10 +237,7 @@ class _Page:
         for i, piece in enumerate(pieces):
             if i in starts:
                 flush()
-                _, _, popp, pdfium = starts[i]
-                name = f"/BgAT{self.counter[0]}"
-                self.counter[0] += 1
-                self.properties[name] = self.pdf.make_indirect(Dictionary(ActualText=String(pdfium)))
+                popp, name = starts[i]
                 out.append(([Name.Span, Dictionary(ActualText=String(popp))], Operator("BDC")))
                 out.append(([Name.Span, Name(name)], Operator("BDC")))
             if piece[0] == "op":
