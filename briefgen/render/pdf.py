@@ -64,8 +64,11 @@ def warm() -> None:
     fonts.font_dirs()
 
 
-def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None) -> tuple[bytes, list[str], int]:
-    """PDF bytes of the HTML, the URLs the sandbox refused, and the number of pages."""
+def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None,
+           post: bool = True) -> tuple[bytes, list[str], int]:
+    """PDF bytes of the HTML, the URLs the sandbox refused, and the number of pages.
+
+    `post=False` returns WeasyPrint's PDF as it wrote it (tests compare it with the finished one)."""
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -79,7 +82,8 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
             pdf = document.write_pdf(pdf_tags=True)
     except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
-    pdf, _ = pdf_post.finish(pdf)  # whole words, header scopes, linked footnotes, XMP
+    if post:
+        pdf, _ = pdf_post.finish(pdf)  # whole words, header scopes, linked footnotes, XMP
     return pdf, refused, len(document.pages)
 
 
