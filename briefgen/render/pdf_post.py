@@ -24,7 +24,7 @@ def finish(data: bytes) -> tuple[bytes, Report]:
     """The post-processed PDF bytes and what was done."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         text = pdf_text.add_actual_text(pdf)
-        tags = pdf_tags.improve(pdf)
+        tags = pdf_tags.improve(pdf, text.parsed)
         pdf_tags.write_xmp(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,

@@ -46,14 +46,17 @@ def elements(elem: pikepdf.Object, parents: tuple = ()):
         yield from elements(kid, (*parents, str(elem.S)))
 
 
-def mcid_texts(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
-    """(page object number, MCID) -> the text of its glyphs in content order."""
+def mcid_texts(pdf: pikepdf.Pdf, parsed: dict | None = None) -> dict[tuple[int, int], str]:
+    """(page object number, MCID) -> the text of its glyphs in content order (`parsed`: pages'
+    operators already read, by page object number)."""
     out: dict[tuple[int, int], str] = {}
+    parsed = parsed or {}
     for page in pdf.pages:
         fonts = {str(n): pdf_text.to_unicode(f) for n, f in page.Resources.get("/Font", {}).items()}
         stack: list[int | None] = []
         font = None
-        for operands, op in pikepdf.parse_content_stream(page):
+        ops = parsed.get(page.obj.objgen[0])
+        for operands, op in ops if ops is not None else pikepdf.parse_content_stream(page):
             name = str(op)
             if name in ("BDC", "BMC"):
                 props = operands[1] if name == "BDC" and len(operands) > 1 else None
@@ -107,9 +110,8 @@ def _digits(text: str, pattern: re.Pattern = _NUMBER) -> str | None:
     return m.group(1) if m else None
 
 
-def _link_notes(pdf: pikepdf.Pdf, doc: pikepdf.Object, stats: Stats) -> None:
+def _link_notes(pdf: pikepdf.Pdf, doc: pikepdf.Object, stats: Stats, texts: dict) -> None:
     """Footnote bodies (spans in the page-foot areas) become /Note with an /ID, their calls /Reference."""
-    texts = mcid_texts(pdf)
     notes = [span for area in kids(doc) if isinstance(area, pikepdf.Dictionary) and str(area.get("/S")) == "/NonStruct"
              for span in kids(area) if isinstance(span, pikepdf.Dictionary) and str(span.get("/S")) == "/Span"]
     calls = [elem for elem, parents in elements(doc)
@@ -148,15 +150,17 @@ def _link_notes(pdf: pikepdf.Pdf, doc: pikepdf.Object, stats: Stats) -> None:
         pdf.Root.StructTreeRoot.IDTree = pdf.make_indirect(Dictionary(Names=names))
 
 
-def improve(pdf: pikepdf.Pdf) -> Stats:
+def improve(pdf: pikepdf.Pdf, parsed: dict | None = None) -> Stats:
+    """Scopes and linked notes; `parsed` as for mcid_texts."""
     stats = Stats()
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         stats.problems.append("the PDF is not tagged")
         return stats
+    texts = mcid_texts(pdf, parsed)
     for doc in kids(root):
         _scope_headers(doc, stats)
-        _link_notes(pdf, doc, stats)
+        _link_notes(pdf, doc, stats, texts)
     return stats
 
 

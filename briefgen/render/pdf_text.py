@@ -37,6 +37,7 @@ class Stats:
     left: int = 0
     skipped_objects: int = 0
     notes: list[str] = field(default_factory=list)
+    parsed: dict = field(default_factory=dict, repr=False)  # page object number -> its operators as read
 
 
 @dataclass
@@ -130,6 +131,7 @@ class _Page:
 
     def rewrite(self) -> bool:
         ops = pikepdf.parse_content_stream(self.page)
+        self.stats.parsed[self.page.obj.objgen[0]] = ops
         out: list = []
         changed = False
         i = 0
