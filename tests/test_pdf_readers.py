@@ -225,3 +225,29 @@ def test_inspect_refuses_a_file_that_is_not_a_pdf(cli, tmp_path):
     result = cli("inspect", bad)
     assert result.exit_code == 1
     assert "cannot read" in result.output and "Traceback" not in result.output
+
+
+def test_the_grade_list_reads_right_to_left_in_chromium(sample_build):
+    """The preview renders render/html.py's page: in Chromium too, B2 stands rightmost."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium"):
+        pytest.skip("chromium is not installed")
+    codes = re.findall(r"\b[A-F][1-6]\b", sample_build.brief.source_summary.split(":", 1)[-1].split(".")[0])
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page()
+            page.goto(sample_build.outputs["html"].resolve().as_uri())
+            lefts = page.evaluate("""codes => codes.map(code => {
+                const walker = document.createTreeWalker(document.querySelector('.source-summary'), NodeFilter.SHOW_TEXT);
+                for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                    const i = n.data.indexOf(code);
+                    if (i >= 0) { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 2);
+                                  return r.getBoundingClientRect().left; }
+                }
+                return null; })""", codes)
+        finally:
+            browser.close()
+    assert None not in lefts
+    assert lefts == sorted(lefts, reverse=True), f"{codes} at x {lefts}: not right to left"
