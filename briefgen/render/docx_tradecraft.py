@@ -27,8 +27,8 @@ def key_judgments(d, blk: model.KeyJudgments) -> list:
     likelihood (term, band) · confidence, on the same shaded ground with the accent bar."""
     out = []
     for n, j in enumerate(blk.judgments, 1):
-        # LRI…PDI: unisolated, LibreOffice draws a tatweel between the number and its dot («1ـ.»).
-        number = f"\u2066{n}.\u2069 " if d.rtl else f"{n}. "
+        # Between LRMs: otherwise LibreOffice draws a tatweel between the number and its dot («1ـ.»).
+        number = f"\u200e{n}.\u200e " if d.rtl else f"{n}. "
         out.append(d.para("KeyJudgment", [*d.runs(number, "KeyJudgmentNumber"), *d.inline_runs(j.inlines)]))
         meta = []
         if j.likelihood:
