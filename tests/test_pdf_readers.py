@@ -251,3 +251,29 @@ def test_the_grade_list_reads_right_to_left_in_chromium(sample_build):
             browser.close()
     assert None not in lefts
     assert lefts == sorted(lefts, reverse=True), f"{codes} at x {lefts}: not right to left"
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed")
+def test_libreoffice_draws_the_key_judgment_numbers_without_a_tatweel(sample_build, tmp_path):
+    """LibreOffice used to draw «1ـ.»: two extra glyphs after the number in Amiri Bold, before the text."""
+    import pdfplumber
+
+    src = tmp_path / "brief.docx"
+    src.write_bytes(sample_build.outputs["docx"].read_bytes())
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", str(tmp_path / "brief.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "\u0640" not in text
+    judgments = sum(len(b.judgments) for sec in sample_build.brief.sections for b in sec.blocks
+                    if b.__class__.__name__ == "KeyJudgments")
+    numbers = []
+    with pdfplumber.open(tmp_path / "brief.pdf") as pdf:
+        for page in pdf.pages:
+            for line in page.extract_text_lines(return_chars=True):
+                bold = [c["text"] for c in line["chars"] if "Bold" in c["fontname"] and c["text"].strip()]
+                if "." in bold and any(c.isdigit() for c in bold) and len(bold) <= 6:  # a key judgment's first line
+                    numbers.append(bold)
+    assert len(numbers) == judgments, numbers
+    for bold in numbers:  # the number and its dot, nothing drawn between them and the text
+        assert all(c.isdigit() or c == "." for c in bold), bold
