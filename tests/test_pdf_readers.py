@@ -171,6 +171,9 @@ def test_header_cells_have_a_scope_and_footnotes_are_linked_notes(sample_build):
             (call,) = note.Ref
             assert call.S == "/Reference" and call.Ref[0].objgen == note.objgen
         assert len(pdf.Root.StructTreeRoot.IDTree.Names) == 2 * len(notes)
+        # The risk matrix (a <figure> around a table) is described by its caption.
+        summaries = [str(e.A.Summary) for e in elems if e.S == "/Table" and "/Summary" in e.get("/A", {})]
+        assert len(summaries) == 1 and summaries[0].startswith(sample_build.brief.labels["risk_matrix"])
 
 
 def test_xmp_has_title_language_and_creator_and_info_is_kept(sample_build, tmp_path):

@@ -83,8 +83,17 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
     except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
     if post:
-        pdf, _ = pdf_post.finish(pdf)  # whole words, header scopes, linked footnotes, XMP
+        pdf, _ = pdf_post.finish(pdf, _captions(html))  # whole words, header scopes, linked footnotes, XMP
     return pdf, refused, len(document.pages)
+
+
+def _captions(html: str) -> list[str]:
+    """The text of each <figcaption>, in order (the PDF's figures get it as their description)."""
+    import html as html_lib
+    import re
+
+    found = re.findall(r"(?s)<figcaption[^>]*>(.*?)</figcaption>", html)
+    return [" ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in found]
 
 
 @contextmanager

@@ -115,12 +115,15 @@ def _structure(pdf: pikepdf.Pdf) -> dict[str, str]:
                     counts["Note linked to its call"] += 1
             if kind == "/Figure" and "/Alt" in elem:
                 counts["Figure with /Alt"] += 1
+            if kind == "/Table":
+                counts["tables with /Summary"] += isinstance(attrs, pikepdf.Dictionary) and "/Summary" in attrs
     headings = sum(counts[f"/H{n}"] for n in range(1, 7))
     return {
         "tagged": "yes", "language": str(pdf.Root.get("/Lang", "none")), "headings": str(headings),
         "header cells with /Scope": f"{counts['TH with /Scope']} of {counts['/TH']}",
         "footnotes as /Note, linked": f"{counts['Note linked to its call']} of {counts['/Note']}",
         "figures with alternative text": f"{counts['Figure with /Alt']} of {counts['/Figure']}",
+        "tables with a /Summary": f"{counts['tables with /Summary']} of {counts['/Table']}",
     }
 
 

@@ -20,11 +20,11 @@ class Report:
     tags: pdf_tags.Stats
 
 
-def finish(data: bytes) -> tuple[bytes, Report]:
-    """The post-processed PDF bytes and what was done."""
+def finish(data: bytes, captions: list[str] = ()) -> tuple[bytes, Report]:
+    """The post-processed PDF bytes and what was done (`captions`: the HTML's figure captions)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         text = pdf_text.add_actual_text(pdf)
-        tags = pdf_tags.improve(pdf, text.parsed)
+        tags = pdf_tags.improve(pdf, text.parsed, captions)
         pdf_tags.write_xmp(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,

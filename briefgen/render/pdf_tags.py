@@ -27,6 +27,7 @@ class Stats:
     scoped: int = 0
     notes: int = 0
     linked: int = 0
+    described: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -150,8 +151,26 @@ def _link_notes(pdf: pikepdf.Pdf, doc: pikepdf.Object, stats: Stats, texts: dict
         pdf.Root.StructTreeRoot.IDTree = pdf.make_indirect(Dictionary(Names=names))
 
 
-def improve(pdf: pikepdf.Pdf, parsed: dict | None = None) -> Stats:
-    """Scopes and linked notes; `parsed` as for mcid_texts."""
+def _describe_figures(doc: pikepdf.Object, captions: list[str], stats: Stats) -> None:
+    """A <figure> arrives as an untyped /NonStruct holding its /Caption: it becomes a /Div, and the
+    table it shows (the risk matrix) gets its caption as /Summary, so the cells stay navigable."""
+    figures = [e for e, _ in elements(doc) if any(isinstance(k, pikepdf.Dictionary) and str(k.get("/S")) == "/Caption"
+                                                  for k in kids(e))]
+    for figure, caption in zip(figures, captions, strict=False):
+        table = next((e for e, _ in elements(figure) if str(e.S) == "/Table"), None)
+        if str(figure.S) == "/NonStruct":
+            figure.S = Name.Div
+        if table is not None:
+            attrs = table.get("/A")
+            if not isinstance(attrs, pikepdf.Dictionary):
+                attrs = table.A = Dictionary(O=Name.Table)
+            attrs.Summary = String(caption)
+            stats.described += 1
+
+
+def improve(pdf: pikepdf.Pdf, parsed: dict | None = None, captions: list[str] = ()) -> Stats:
+    """Scopes, linked notes, described figures (`captions`: the HTML's figcaptions in order);
+    `parsed` as for mcid_texts."""
     stats = Stats()
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
@@ -161,6 +180,7 @@ def improve(pdf: pikepdf.Pdf, parsed: dict | None = None) -> Stats:
     for doc in kids(root):
         _scope_headers(doc, stats)
         _link_notes(pdf, doc, stats, texts)
+        _describe_figures(doc, list(captions), stats)
     return stats
 
 
