@@ -83,7 +83,10 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
     except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
     if post:
-        pdf, _ = pdf_post.finish(pdf, _captions(html))  # whole words, header scopes, linked footnotes, XMP
+        try:
+            pdf, _ = pdf_post.finish(pdf, _captions(html))  # whole words, header scopes, linked footnotes, XMP
+        except Exception as exc:  # pikepdf failing on WeasyPrint's output is a rendering failure too
+            raise RenderError(f"PDF post-processing failed: {exc}", code="pdf-failed") from exc
     return pdf, refused, len(document.pages)
 
 
