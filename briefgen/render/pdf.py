@@ -84,10 +84,19 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
     if post:
         try:
-            pdf, _ = pdf_post.finish(pdf, _captions(html))  # whole words, header scopes, linked footnotes, XMP
+            pdf, _ = pdf_post.finish(pdf, _captions(html), _visible(html))  # whole words, scopes, notes, XMP
         except Exception as exc:  # pikepdf failing on WeasyPrint's output is a rendering failure too
             raise RenderError(f"PDF post-processing failed: {exc}", code="pdf-failed") from exc
     return pdf, refused, len(document.pages)
+
+
+def _visible(html: str) -> list[str]:
+    """The body's text twice: tags removed, and tags as spaces (a word may span an inline tag)."""
+    import html as html_lib
+    import re
+
+    body = re.sub(r"(?s)<style.*?</style>|<head.*?</head>", " ", html)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", sep, body)) for sep in ("", " ")]
 
 
 def _captions(html: str) -> list[str]:

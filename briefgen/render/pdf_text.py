@@ -36,6 +36,7 @@ class Stats:
     wrapped: int = 0
     left: int = 0
     skipped_objects: int = 0
+    corrected: int = 0
     notes: list[str] = field(default_factory=list)
     parsed: dict = field(default_factory=dict, repr=False)  # page object number -> its operators as read
 
@@ -98,11 +99,20 @@ def logical_text(glyphs: list[_Glyph]) -> str:
 
 
 def poppler_text(glyphs: list[_Glyph]) -> str:
-    """The word as poppler expects ActualText: the glyphs' texts in visual order. When that starts
-    with a mark (the mark of the word's last letter), an RLM goes first: pdftotext -raw reverses
-    only runs that start with a right-to-left character and would leave the mark behind."""
-    text = "".join(g.text[::-1] if is_rtl(g.text) or is_mark(g.text) else g.text for g in glyphs)
-    return "\u200f" + text if text and is_mark(text[0]) else text
+    """The word as poppler expects ActualText: the glyphs' texts in visual order, with an RLM
+    before a mark that would open it (the mark of the word's last letter, see _lead_rlm)."""
+    return _lead_rlm("".join(g.text[::-1] if is_rtl(g.text) or is_mark(g.text) else g.text for g in glyphs))
+
+
+def _lead_rlm(visual: str) -> str:
+    """An RLM before the first mark when no right-to-left letter comes before it (pdftotext -raw
+    starts a reversed run only at such a letter, and an RLM is one)."""
+    for i, ch in enumerate(visual):
+        if is_rtl(ch):
+            return visual
+        if is_mark(ch):
+            return visual[:i] + "\u200f" + visual[i:]
+    return visual
 
 
 def pdfium_text(logical: str) -> str:
@@ -122,8 +132,9 @@ def pdfium_text(logical: str) -> str:
 class _Page:
     """The rewriting of one page's content stream."""
 
-    def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, stats: Stats, counter: list[int]):
-        self.pdf, self.page, self.stats, self.counter = pdf, page, stats, counter
+    def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, stats: Stats, counter: list[int],
+                 source: dict[str, set[str]]):
+        self.pdf, self.page, self.stats, self.counter, self.source = pdf, page, stats, counter, source
         fonts = page.Resources.get("/Font", {})
         self.fonts = {str(name): (to_unicode(font), _code_width(font), _widths(font)) for name, font in fonts.items()}
         self.origin = (0.0, 0.0)
@@ -219,7 +230,14 @@ class _Page:
         if not is_rtl(text) or not any(is_mark(g.text) or g.rise for g in glyphs):
             return None  # readers already give this word whole
         self.stats.wrapped += 1
-        popp, pdfium = poppler_text(glyphs), pdfium_text(logical_text(glyphs))
+        logical = logical_text(glyphs)
+        popp, pdfium = poppler_text(glyphs), pdfium_text(logical)
+        found = self.source.get(skeleton(logical), set())
+        if self.source and unicodedata.normalize("NFC", logical) not in found and len(found) == 1 \
+                and not any(_strong_ltr(c) for c in logical):
+            (logical,) = found  # a right-to-left word the source spells one way only: its true marks
+            popp, pdfium = _lead_rlm(logical[::-1]), pdfium_text(logical)
+            self.stats.corrected += 1
         lead = next((n for n, g in enumerate(glyphs) if not g.rise), None)
         if lead is None:
             self.stats.left += 1
@@ -303,9 +321,26 @@ def _code_width(font: pikepdf.Dictionary) -> int:
     return 2 if str(font.get("/Subtype")) == "/Type0" else 1
 
 
-def add_actual_text(pdf: pikepdf.Pdf) -> Stats:
-    """Wrap every marked Arabic word of every page; returns what was done."""
+def skeleton(word: str) -> str:
+    """A word without its marks and tatweel: what WeasyPrint's ToUnicode map always gets right."""
+    return "".join(c for c in word if unicodedata.category(c) != "Mn" and c != "\u0640")
+
+
+def source_index(texts: list[str]) -> dict[str, set[str]]:
+    """Words of the text the PDF was typeset from (space-separated, NFC), by skeleton."""
+    index: dict[str, set[str]] = {}
+    for text in texts:
+        for token in text.split():
+            token = unicodedata.normalize("NFC", token)
+            index.setdefault(skeleton(token), set()).add(token)
+    return index
+
+
+def add_actual_text(pdf: pikepdf.Pdf, source: dict[str, set[str]] | None = None) -> Stats:
+    """Wrap every marked Arabic word of every page; returns what was done. `source` (source_index
+    of the HTML's text) corrects a word whose marks WeasyPrint's ToUnicode map got wrong (it maps a
+    glyph to the text of the first cluster it drew, so a mark ligature can come out twice)."""
     stats, counter = Stats(), [0]
     for page in pdf.pages:
-        _Page(pdf, page, stats, counter).rewrite()
+        _Page(pdf, page, stats, counter, source or {}).rewrite()
     return stats
