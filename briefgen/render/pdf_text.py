@@ -46,9 +46,6 @@ class _Glyph:
     code: bytes
     text: str
     rise: float
-    x: float = 0.0  # pen position in text space when the glyph is drawn
-    advance: float = 0.0
-    size_hint: float = 0.0  # the font size it is drawn at
 
 
 def is_mark(text: str) -> bool:
@@ -136,8 +133,7 @@ class _Page:
                  source: dict[str, set[str]]):
         self.pdf, self.page, self.stats, self.counter, self.source = pdf, page, stats, counter, source
         fonts = page.Resources.get("/Font", {})
-        self.fonts = {str(name): (to_unicode(font), _code_width(font), _widths(font)) for name, font in fonts.items()}
-        self.origin = (0.0, 0.0)
+        self.fonts = {str(name): (to_unicode(font), _code_width(font)) for name, font in fonts.items()}
         self.properties: dict[str, pikepdf.Object] = {}
 
     def rewrite(self) -> bool:
@@ -172,35 +168,26 @@ class _Page:
     def _text_object(self, ops: list) -> list | None:
         """The operators of one BT..ET with its marked words wrapped, or None to leave it as it is."""
         pieces: list = []  # ("op", operands, operator) | ("glyph", _Glyph) | ("kern", number)
-        font, rise, size, x = None, 0.0, 0.0, 0.0
+        font, rise = None, 0.0
         for operands, op in ops:
             name = str(op)
             if name == "TJ" and font is not None:
-                unicode, width, (widths, default) = self.fonts[font]
+                unicode, width = self.fonts[font]
                 for item in operands[0]:
                     if isinstance(item, pikepdf.String):
                         raw = bytes(item)
                         for k in range(0, len(raw), width):
                             code = raw[k:k + width]
-                            cid = int.from_bytes(code, "big")
-                            glyph = _Glyph(code, unicode.get(cid, ""), rise, x, widths.get(cid, default) * size / 1000,
-                                           size)
-                            pieces.append(("glyph", glyph))
-                            x += glyph.advance
+                            pieces.append(("glyph", _Glyph(code, unicode.get(int.from_bytes(code, "big"), ""), rise)))
                     else:
                         pieces.append(("kern", item))
-                        x -= float(item) * size / 1000
             elif name in _STATE_OPS:
                 if name == "Tf":
-                    font, size = str(operands[0]), float(operands[1])
+                    font = str(operands[0])
                     if font not in self.fonts:
                         return None
                 elif name == "Ts":
                     rise = float(operands[0])
-                elif name == "Tm":
-                    if [float(v) for v in operands[:4]] != [1, 0, 0, -1] or pieces:
-                        return None
-                    self.origin = (float(operands[4]), float(operands[5]))
                 pieces.append(("op", operands, op))
             else:
                 self.stats.skipped_objects += 1
@@ -244,16 +231,11 @@ class _Page:
             self.stats.notes.append(text)
             return None
         if lead == 0:
-            return [(word[0], word[-1], popp, pdfium, None)]
+            return [(word[0], word[-1], popp, pdfium)]
         # poppler takes a span's baseline from its first glyph: the raised marks before the first
         # glyph on the baseline go in a span of their own whose empty ActualText hides them from
-        # poppler. PDFium sorts a line's text objects by where they start and gives the ActualText
-        # to the first: the raised part starts (Tm) at the word's right end, so the part on the
-        # baseline comes first; the glyphs do not move (the first kern brings the pen back).
-        right = glyphs[-1].x + glyphs[-1].advance
-        # The part on the baseline starts (Tm) at its first glyph, not where the raised mark left
-        # the pen: PDFium measures the gap to the previous word from there to decide on a space.
-        return [(word[0], word[lead] - 1, "", pdfium, right), (word[lead], word[-1], popp, pdfium, glyphs[lead].x)]
+        # poppler; PDFium reads both parts through the same named property list.
+        return [(word[0], word[lead] - 1, "", pdfium), (word[lead], word[-1], popp, pdfium)]
 
     def _emit(self, pieces: list, spans: list) -> list:
         starts, ends = {}, {}
@@ -261,8 +243,8 @@ class _Page:
             name = f"/BgAT{self.counter[0]}"  # the parts of a word share PDFium's text
             self.counter[0] += 1
             self.properties[name] = self.pdf.make_indirect(Dictionary(ActualText=String(parts[0][3])))
-            for first, last, popp, _, move in parts:
-                starts[first] = (popp, name, move)
+            for first, last, popp, _ in parts:
+                starts[first] = (popp, name)
                 ends[last] = True
         out: list = []
         array: list = []
@@ -275,14 +257,9 @@ class _Page:
         for i, piece in enumerate(pieces):
             if i in starts:
                 flush()
-                popp, name, move = starts[i]
+                popp, name = starts[i]
                 out.append(([Name.Span, Dictionary(ActualText=String(popp))], Operator("BDC")))
                 out.append(([Name.Span, Name(name)], Operator("BDC")))
-                if move is not None and piece[0] == "glyph" and piece[1].size_hint:
-                    e, f = self.origin
-                    out.append(([1, 0, 0, -1, round(e + move, 6), f], Operator("Tm")))
-                    if move != piece[1].x:
-                        array.append(round((move - piece[1].x) * 1000 / piece[1].size_hint, 6))
             if piece[0] == "op":
                 flush()
                 out.append((piece[1], piece[2]))
@@ -296,24 +273,6 @@ class _Page:
                 out.append(([], Operator("EMC")))
         flush()
         return out
-
-
-def _widths(font: pikepdf.Dictionary) -> tuple[dict[int, float], float]:
-    """Glyph advances (1/1000 em) of a Type0 font's descendant (/W, /DW); simple fonts: none."""
-    if "/DescendantFonts" not in font:
-        return {}, 0.0
-    desc = font.DescendantFonts[0]
-    out: dict[int, float] = {}
-    w = list(desc.get("/W", []))
-    i = 0
-    while i < len(w):
-        if isinstance(w[i + 1], pikepdf.Array):
-            out.update({int(w[i]) + j: float(v) for j, v in enumerate(w[i + 1])})
-            i += 2
-        else:
-            out.update({c: float(w[i + 2]) for c in range(int(w[i]), int(w[i + 1]) + 1)})
-            i += 3
-    return out, float(desc.get("/DW", 1000))
 
 
 def _code_width(font: pikepdf.Dictionary) -> int:
