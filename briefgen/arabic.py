@@ -139,3 +139,19 @@ def normalize(text: str) -> str:
 def words(text: str) -> list[str]:
     """Normalised tokens that are words (letters or digits), no punctuation."""
     return [t.norm for t in tokens(text) if t.norm[0].isalnum()]
+
+
+# Bidi isolation. A run of Latin words, codes or names with the numbers after it ("B2 (1)",
+# "Kataib Hezbollah"), or a fragile number (2023-10-07, 50-60%, 45%): inside right-to-left text
+# such runs merge with their neighbours («B2 (1)، C2 (2)» becomes one left-to-right run, so a
+# reader of Arabic meets the last item first). Renderers isolate each match: HTML with
+# <bdi dir="ltr">, the DOCX with LRI … PDI.
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_LATIN = r"[A-Za-z][A-Za-z0-9]*(?:[-.'’/&][A-Za-z0-9]+)*\.?"
+LTR_RUN = re.compile(rf"{_LATIN}(?:[ \u00a0]+(?:{_LATIN}|\({_NUMBER}\)|{_NUMBER}))*"
+                     rf"|{_NUMBER}(?:[-+]{_NUMBER})+%?|{_NUMBER}%")
+
+
+def isolate_ltr(text: str) -> str:
+    """Each left-to-right run of right-to-left text between LRI (U+2066) and PDI (U+2069)."""
+    return LTR_RUN.sub(lambda m: f"\u2066{m.group()}\u2069", text)

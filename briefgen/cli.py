@@ -822,6 +822,35 @@ def diff_cmd(
     _run(body, debug)
 
 
+@app.command()
+def inspect(
+    pdf_file: Path = typer.Argument(..., metavar="BRIEF.pdf", help="A PDF, e.g. reports/outline.pdf."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (for bug reports)."),
+) -> None:
+    """How a PDF reads: words whole per reader, tags, XMP.  Example: briefgen inspect reports/outline.pdf
+
+    \b
+    Prints the share of the document's Arabic words that poppler (pdftotext raw and layout), PDFium
+    and pdfminer give back whole, the tagged structure and the metadata. Exit 0.
+    """
+    import pikepdf
+
+    from .errors import InputError
+    from .render import pdf_inspect
+
+    def body() -> int:
+        try:
+            ins = pdf_inspect.inspect(pdf_file)
+        except (OSError, ValueError, pikepdf.PdfError) as exc:
+            raise InputError(f"cannot read {pdf_file} as a PDF ({type(exc).__name__})", code="bad-pdf",
+                             file=str(pdf_file), hint="give a PDF briefgen built, e.g. reports/outline.pdf") from None
+        for line in pdf_inspect.report(ins):
+            out.print(line, markup=False)
+        return 0
+
+    _run(body, debug)
+
+
 def run() -> None:  # console-script entry point
     app(prog_name="briefgen")
 

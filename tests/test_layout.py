@@ -113,7 +113,7 @@ def _family(name: str) -> str | None:
     leaf = name.rsplit(".", 1)[1]
     if leaf in RENDER_SHARED:
         return None
-    return "docx" if leaf.startswith("docx") else leaf  # html, pdf, mail; docx with its docx_* parts
+    return "docx" if leaf.startswith("docx") else "pdf" if leaf.startswith("pdf") else leaf  # docx_*, pdf_* parts
 
 
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("briefgen.render.")

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from briefgen import anchors, model
+from briefgen import anchors, arabic, model
 from briefgen.render import docx_fonts, docx_parts, docx_redline, docx_reference, docx_styles, docx_tradecraft, ooxml
 from briefgen.render.docx_styles import TEXT_WIDTH
 from briefgen.render.ooxml import el, props
@@ -310,7 +310,7 @@ def render(brief: model.Brief, comments: bool = True, reference_docx: Path | Non
     if brief.bibliography:
         out.append(d.text_para("Heading1", d.label("sources")))
         if brief.source_summary:
-            out.append(d.text_para("Normal", brief.source_summary))
+            out.append(d.text_para("Normal", arabic.isolate_ltr(brief.source_summary)))  # #27: bidi
         out.extend(d.text_para("Bibliography", model.bibliography_text(s, d.labels)) for s in brief.bibliography)
     for element in out:
         sect_pr.addprevious(element)

@@ -27,7 +27,9 @@ def key_judgments(d, blk: model.KeyJudgments) -> list:
     likelihood (term, band) · confidence, on the same shaded ground with the accent bar."""
     out = []
     for n, j in enumerate(blk.judgments, 1):
-        out.append(d.para("KeyJudgment", [*d.runs(f"{n}. ", "KeyJudgmentNumber"), *d.inline_runs(j.inlines)]))
+        # Between LRMs: otherwise LibreOffice draws a tatweel between the number and its dot («1ـ.»).
+        number = f"\u200e{n}.\u200e " if d.rtl else f"{n}. "
+        out.append(d.para("KeyJudgment", [*d.runs(number, "KeyJudgmentNumber"), *d.inline_runs(j.inlines)]))
         meta = []
         if j.likelihood:
             meta += d.runs(f"{d.label('likelihood')}: ")

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from .. import dates
+from .. import arabic, dates
 from ..model import Brief, bibliography_text, note_text, tolerance_text
 from . import fonts, theme
 
@@ -35,21 +35,28 @@ def render(brief: Brief, template_dir: Path) -> str:
     return isolate_numbers(html) if brief.meta.direction == "rtl" else html
 
 
-# A number with a percent sign, or numbers joined by - or + (2023-10-07, 50-60%): the Unicode
-# bidi algorithm keeps each one left to right, but WeasyPrint reverses them inside right-to-left
-# text ("%45", "07-10-2023"; Kozea/WeasyPrint#2386). <bdi dir="ltr"> isolates them; it adds no
+# WeasyPrint reverses fragile numbers inside right-to-left text ("%45", "07-10-2023";
+# Kozea/WeasyPrint#2386), and a list of Latin codes («B2 (1)، C2 (2)») merges into one
+# left-to-right run: arabic.LTR_RUN finds both; <bdi dir="ltr"> isolates each, adding no
 # characters, so copy-paste is unchanged.
-_NUMBER = r"\d+(?:[.,]\d+)*"
-_FRAGILE = re.compile(rf"{_NUMBER}(?:[-+]{_NUMBER})+%?|{_NUMBER}%")
 _TAG = re.compile(r"(<[^>]+>)")
 
 
 def isolate_numbers(html: str) -> str:
-    """Wrap fragile numbers of the body's text (never tags, attributes or styles) in <bdi dir="ltr">."""
+    """Wrap Latin runs and fragile numbers of the body's text (never tags, attributes or styles, nor
+    text already in a <bdi>) in <bdi dir="ltr">."""
     head, sep, body = html.partition("<body>")
     if not sep:
         return html
     parts = _TAG.split(body)
-    for i in range(0, len(parts), 2):  # even items are text between tags
-        parts[i] = _FRAGILE.sub(lambda m: f'<bdi dir="ltr">{m.group()}</bdi>', parts[i])
+    depth = 0  # inside <bdi> or <style>
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = part[1:].split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+            if name in ("bdi", "style", "script"):
+                depth += 1
+            elif name in ("/bdi", "/style", "/script"):
+                depth -= 1
+        elif depth == 0 and part:
+            parts[i] = arabic.LTR_RUN.sub(lambda m: f'<bdi dir="ltr">{m.group()}</bdi>', part)
     return head + sep + "".join(parts)

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ..errors import RenderError
-from . import fonts
+from . import fonts, pdf_post
 
 MAX_FILE = 32 * 1024 * 1024  # bytes of one image, font or stylesheet a theme links to
 MAX_DATA_URL = 256 * 1024  # characters: a small inline logo is fine, a large blob is refused
@@ -64,8 +64,11 @@ def warm() -> None:
     fonts.font_dirs()
 
 
-def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None) -> tuple[bytes, list[str], int]:
-    """PDF bytes of the HTML, the URLs the sandbox refused, and the number of pages."""
+def render(html: str, base_dir: Path, allowed: list[Path], created: str | None = None,
+           post: bool = True) -> tuple[bytes, list[str], int]:
+    """PDF bytes of the HTML, the URLs the sandbox refused, and the number of pages.
+
+    `post=False` returns WeasyPrint's PDF as it wrote it (tests compare it with the finished one)."""
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -79,7 +82,30 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
             pdf = document.write_pdf(pdf_tags=True)
     except Exception as exc:  # WeasyPrint failures are rendering failures, not user input errors
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
+    if post:
+        try:
+            pdf, _ = pdf_post.finish(pdf, _captions(html), _visible(html))  # whole words, scopes, notes, XMP
+        except Exception as exc:  # pikepdf failing on WeasyPrint's output is a rendering failure too
+            raise RenderError(f"PDF post-processing failed: {exc}", code="pdf-failed") from exc
     return pdf, refused, len(document.pages)
+
+
+def _visible(html: str) -> list[str]:
+    """The body's text twice: tags removed, and tags as spaces (a word may span an inline tag)."""
+    import html as html_lib
+    import re
+
+    body = re.sub(r"(?s)<style.*?</style>|<head.*?</head>", " ", html)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", sep, body)) for sep in ("", " ")]
+
+
+def _captions(html: str) -> list[str]:
+    """The text of each <figcaption>, in order (the PDF's figures get it as their description)."""
+    import html as html_lib
+    import re
+
+    found = re.findall(r"(?s)<figcaption[^>]*>(.*?)</figcaption>", html)
+    return [" ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in found]
 
 
 @contextmanager
