@@ -24,7 +24,7 @@ brief: system-check $(VENV)/.installed
 	$(BIN)/briefgen build outline.yaml
 
 test: system-check $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest  # no __pycache__ left in the checkout
 
 # The bad-input corpus alone: hostile and broken projects, each with its message and position.
 corpus: system-check $(VENV)/.installed-test
