@@ -16,6 +16,9 @@ MAX_PARTS = 4  # fragments a viewer may cut one word into
 _PROCLITIC = {"ب", "ل", "ك", "و", "ف"}  # written alone, a word of its own: never glued on by this tolerance
 _NUMBER = re.compile(r"\d")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
+# What only a viewer's copy holds: the embedding controls poppler wraps each right-to-left line in
+# (U+202A-U+202E), or a vowel mark cut from its letter, standing first in a word («ل ّلجنة», «رسميا ً»).
+_VIEWER_MARK = re.compile("[\u202a-\u202e]|(?<!\\S)[\u064b-\u0652]")
 
 
 def _key(norm: str) -> str:
@@ -25,6 +28,11 @@ def _key(norm: str) -> str:
 def _split(norm: str) -> list[str]:
     """A viewer glues a number to the next word when the direction changes («2011وما»): cut them apart."""
     return [part for part in _DIGITS_LETTERS.split(norm) if part]
+
+
+def marked(quote: str) -> bool:
+    """Whether the quote as given (invisible characters and all) carries a viewer's own marks."""
+    return bool(_VIEWER_MARK.search(quote))
 
 
 def pasted_runs(pieces: list, text: str) -> list[list[str]]:
@@ -52,17 +60,18 @@ def _consume(run: list[str], keys: list[str], at: int, proclitic: bool = False) 
     return k
 
 
-def viewer_spans(runs: list[list[str]], words: list[str]) -> list[tuple[int, int]] | None:
+def viewer_spans(runs: list[list[str]], words: list[str], marked: bool = False) -> list[tuple[int, int]] | None:
     """(first, last) source word index of each run (from pasted_runs), in order, on whole words; None if they are
-    not all found or are too short to be told apart."""
+    not all found or are too short to be told apart. marked: the quote carries a viewer's marks (see marked)."""
     if not runs or any(not r for r in runs) or sum(len(w) for r in runs for w in r) < MIN_CHARS:
         return None
     keys = [_key(w) for w in words]
-    # a lone ب/ل/ك/و/ف is glued on only in a quote the viewer visibly cut up (a justified PDF's kashida)
+    # a lone ب/ل/ك/و/ف is glued on only in a quote the viewer visibly cut up (a justified PDF's kashida) or
+    # that carries a viewer's marks; typed with a space, it is a word of its own
     vocabulary = set(keys)
     fragments = sum(1 for run in runs for w in run if w not in vocabulary)
     tokens = sum(len(run) for run in runs)
-    proclitic = fragments >= 3 and fragments >= tokens / 4
+    proclitic = marked or (fragments >= 3 and fragments >= tokens / 4)
     spans: list[tuple[int, int]] = []
     at = 0
     for run in runs:
