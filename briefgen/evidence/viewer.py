@@ -13,7 +13,7 @@ import re
 
 MIN_CHARS = 8  # a shorter pasted piece could stand anywhere
 MAX_PARTS = 4  # fragments a viewer may cut one word into
-_PROCLITIC = {"ب", "ل", "ك", "و", "ف"}  # written alone, a word of its own: never glued on by this tolerance
+_PROCLITIC = {"ب", "ل", "ك", "و", "ف"}  # typed alone, a word of its own: glued on only in a visible viewer copy
 _NUMBER = re.compile(r"\d")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # What only a viewer's copy holds: the embedding controls poppler wraps each right-to-left line in
@@ -42,7 +42,7 @@ def pasted_runs(pieces: list, text: str) -> list[list[str]]:
 
 def _consume(run: list[str], keys: list[str], at: int, proclitic: bool = False) -> int | None:
     """The index after the last source word if the run matches the source's words from `at` on, one source word
-    being up to MAX_PARTS consecutive fragments of the quote (never a lone proclitic glued on); else None."""
+    being up to MAX_PARTS consecutive fragments of the quote (a lone proclitic only if `proclitic`); else None."""
     i, k = 0, at
     while i < len(run):
         if k >= len(keys):
