@@ -25,8 +25,6 @@ LIBREOFFICE = shutil.which("soffice") is not None
 NAMES = ["weasy-hafryat-1col", "weasy-monitor-2col", "weasy-phases-amiri", "lo-hafryat-amiri", "lo-monitor-dejavu2",
          "lo-elaph-amiri"]
 JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffc\ufffd]|\(cid:\d+\)|[%<*](?=[\u0621-\u064a])")
-# WeasyPrint with Amiri writes some letters twice in the text layer (pdftotext shows «أُأعلن» too):
-AMIRI_DOUBLED = {"weasy-phases-amiri": 1}
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +86,8 @@ def test_every_part_whole_with_its_role_and_no_glyph_junk(corpus, name):
     roles = {p: next((r for k, r in roles.items() if p.startswith(k)), "body") for p in paragraphs}
     article = ARTICLES[art]
     missing = [p for p in article.parts if norm(p.text) not in paragraphs]
-    assert len(missing) <= AMIRI_DOUBLED.get(name, 0), [(p.role, p.text[:50]) for p in missing]
+    # WeasyPrint with Amiri maps the damma of «أُ» to «أُ» (pdftotext shows «ُأأعلن»): read once all the same
+    assert not missing, [(p.role, p.text[:50]) for p in missing]
     for part in article.parts:
         if norm(part.text) in paragraphs and part.role in ("headline", "caption"):
             assert roles[norm(part.text)] == part.role, (part.role, part.text)
@@ -98,7 +97,7 @@ def test_every_part_whole_with_its_role_and_no_glyph_junk(corpus, name):
         assert [p for p in paragraphs if roles[p] == "footnote"] == notes  # the call's number gone from both
         assert roles[norm(corpus_pdfs.PULL_BOX[1])] == "pull-quote"
         extra |= set(notes) | {norm(corpus_pdfs.PULL_BOX[1])}
-    assert len([p for p in paragraphs if p not in extra]) <= len(missing)  # nothing but the article
+    assert not [p for p in paragraphs if p not in extra]  # nothing but the article
     rules = {rule.split(" ")[0] for _, rule in got.dropped}
     assert {"running-header", "page-number"} <= rules
     if name.startswith("lo-"):
@@ -119,8 +118,9 @@ def test_quotes_copied_from_the_viewer_verify_and_notes_quote_the_source(corpus,
     assert len(quotes) >= 20
     source = library.sources[name]
     failed = [q for q in quotes if not isinstance(evidence.verify(q, source), evidence.Match)]
-    # LibreOffice's kashida split words after a lone proclitic («ب دون»), which stays refused: at most 1 in 10
-    assert len(failed) <= (len(quotes) // 10 if name.startswith("lo-") else 0), failed
+    # LibreOffice's kashida splits words after a lone proclitic («ب دون», «ل ّلجنة»): glued on, the quote carrying
+    # the viewer's marks (poppler's embedding controls, a vowel mark cut from its letter)
+    assert not failed, failed
     for q in [q for q in quotes if "..." not in q and "…" not in q][:15]:  # altered copies are flagged
         words = [w for w in q.split() if _words(w)]
         if len(words) < 6:

@@ -43,6 +43,19 @@ def test_quote_marks_may_differ_or_be_left_out(library):
     assert evidence.find("ستقوم بـ تقييم تهديد داعش وخطره", src) is not None
     assert evidence.find("ستقوم ب تقييم تهديد داعش وخطره", src) is None  # a lone ب is a word of its own
 
+def test_a_lone_proclitic_is_glued_on_only_in_a_quote_with_a_viewers_marks(library):
+    """pdftotext wraps each right-to-left line in U+202B…U+202C and a kashida cuts «ب تقييم»: glued on there, the
+    footnote quoting the source's words; typed, the lone ب stays a word of its own; altered, the copy is refused."""
+    src = library.sources["hassan"]
+    pasted = "\u202bستقوم ب تقييم تهديد داعش وخطره\u202c"
+    m = evidence.verify(pasted, src)
+    assert isinstance(m, evidence.Match) and m.tolerances == ("viewer-copy",)
+    assert m.text == "ستقوم بـ”تقييم تهديد داعش وخطره"
+    assert evidence.find("ستقوم ب ّتقييم تهديد داعش وخطره", src) is not None  # a vowel mark cut from its letter
+    assert evidence.find(pasted.replace("ستقوم ب", "ستقوم"), src) is None  # the ب left out
+    assert evidence.find(pasted.replace("تهديد داعش", "داعش تهديد"), src) is None  # two words swapped
+    assert evidence.find(pasted.replace("تهديد ", ""), src) is None  # a word left out
+
 
 def test_a_changed_number_is_rejected_and_the_difference_is_shown(library):
     src = library.sources["hafryat"]

@@ -18,7 +18,7 @@ from itertools import accumulate
 
 from ..arabic import FOLDS, INVISIBLE_RE, QUOTES, Token, fold_word, is_word, tokens
 from ..read.sources import Source
-from .viewer import pasted_runs, viewer_spans
+from .viewer import marked, pasted_runs, viewer_spans
 
 OMISSION = re.compile(r"\[\s*(?:…|\.{3,})\s*\]|\(\s*(?:…|\.{3,})\s*\)|…|\.{3,}")
 CITABLE = ("pull-quote", "caption")  # dropped from the reading text, yet printed by the publisher
@@ -289,10 +289,10 @@ def verify(quote: str, source: Source) -> Match | Refusal:
             refusal = refusal or placed
     if refusal is not None:
         return refusal
-    pasted = pasted_runs(q.pieces, q.text)
+    pasted, viewer = pasted_runs(q.pieces, q.text), marked(quote)
     for group in groups[:2]:  # copied from a PDF viewer: lam-alef turned round, words split at a mark
         for p in group:
-            spans = viewer_spans(pasted, [t.norm for t in p.words])
+            spans = viewer_spans(pasted, [t.norm for t in p.words], viewer)
             if spans is None:
                 continue
             neg = next((n for a, b in zip(spans, spans[1:], strict=False)

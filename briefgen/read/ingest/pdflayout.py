@@ -77,6 +77,7 @@ def _glyphs(layout, info: PageGlyphs) -> list:
             c.unreadable = not text.strip()
     if not chars:
         return chars
+    _marks_alone(chars)
     body = statistics.median(c.size for c in chars)
     normal = [c for c in chars if c.size >= 0.9 * body]
     calls = [c for c in chars if c.size < 0.8 * body and not getattr(c, "unreadable", False)
@@ -91,6 +92,21 @@ def _glyphs(layout, info: PageGlyphs) -> list:
         prev = c
     dropped = {id(c) for c in calls}
     return [c for c in chars if id(c) not in dropped]
+
+
+def _marks_alone(chars: list) -> None:
+    """A vowel mark's glyph of no width whose text repeats the letter it stands on (WeasyPrint with Amiri maps
+    the damma of «أُ» to «أُ», drawn over the «أ» glyph): only its marks are kept, so the letter is not doubled."""
+    for c in chars:
+        text = c.get_text()
+        base = text.rstrip("".join(ch for ch in text if unicodedata.combining(ch)))
+        if not base or base == text or not all(unicodedata.combining(ch) for ch in text[len(base):]) \
+                or c.x1 - c.x0 > 0.05 * max(c.size, 1.0):
+            continue
+        size = max(c.size, 1.0)
+        if any(d is not c and d.get_text() == base and abs(d.matrix[5] - c.matrix[5]) < 0.3 * size
+               and d.x0 - 0.05 * size <= c.x0 <= d.x1 + 0.05 * size for d in chars):
+            c._text = text[len(base):]
 
 
 def _drop_kashida(seg: list, info: PageGlyphs) -> list:
