@@ -150,3 +150,17 @@ def fresh(tmp_path, cli, monkeypatch):
     cli("init", tmp_path / "p")
     monkeypatch.chdir(tmp_path / "p")
     return tmp_path / "p"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (its own browser download cannot reach the internet here)."""
+    from . import preview_support
+
+    api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    if not shutil.which("chromium"):
+        pytest.skip("chromium is not installed (apt-get install chromium); the browser tests drive it")
+    with api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=preview_support.CHROMIUM, headless=True, args=preview_support.ARGS)
+        yield b
+        b.close()

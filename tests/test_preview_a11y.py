@@ -7,38 +7,15 @@ from __future__ import annotations
 import http.server
 import io
 import json
-import shutil
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from .preview_support import Preview
+from .preview_support import Preview, until
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def until(page, expression: str, timeout: float = 30) -> None:
-    """Poll a JavaScript expression until it is true (wait_for_function needs eval, which the page's CSP forbids)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
-        time.sleep(0.05)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-    if not shutil.which("chromium"):
-        pytest.skip("chromium is not installed (apt-get install chromium); the browser tests drive it")
-    with api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

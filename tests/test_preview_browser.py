@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 import io
-import shutil
-import time
 
 import pytest
 
 from briefgen.arabic import normalize
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+from .preview_support import until
+
 TITLE = "محادثات إنهاء مهمة التحالف الدولي في العراق"
-
-
-def until(page, expression: str, timeout: float = 20) -> None:
-    """Poll a JavaScript expression until it is true (page.wait_for_function needs eval, which the page's
-    Content-Security-Policy forbids, as it should)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
-        time.sleep(0.05)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install "
-                                                                      "-e '.[test]')")
-    if not shutil.which("chromium"):
-        pytest.skip("chromium is not installed (apt-get install chromium); the browser tests drive it")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 
 
 @pytest.fixture()
