@@ -1,5 +1,6 @@
-"""The PDF in real readers (issue 27): words whole in poppler and PDFium, the look unchanged by the
-post-processing, qpdf-valid, header scopes, linked footnotes, XMP, grade lists right to left.
+"""The PDF in real readers (issue 27): words whole and lines in order in poppler, PDFium, pdfminer
+and pypdf, the look unchanged by the post-processing, qpdf-valid, header scopes, linked footnotes,
+XMP, grade lists right to left.
 
 The reference words come from the brief's HTML (what the PDF was typeset from), not from the PDF.
 Figures are printed; the floors are what this branch reaches, so a regression fails.
@@ -12,6 +13,7 @@ import html as html_lib
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -84,30 +86,70 @@ def held_aside(tmp_path_factory):
     return pipeline.build(root / "outline.yaml", ["pdf", "html"], pipeline.Options(out_dir=root / "reports"))
 
 
-# Floors per reader: poppler gives every word back whole; PDFium a little under what this branch
-# reaches (sample 99.4%, held aside 96.3%; before: poppler raw/layout 96.2%/97.5%, PDFium 98.3% on
-# the sample, 82.2%/85.9%/91.4% held aside). pdfminer has no bidi algorithm and reads every
-# right-to-left run backwards; it is printed, not gated (see docs/pdf-text.md).
-FLOORS = {"sample": {"poppler raw": 1.0, "poppler layout": 1.0, "PDFium": 0.99},
-          "held aside": {"poppler raw": 1.0, "poppler layout": 1.0, "PDFium": 0.95}}
+# Floors per reader. Before the post-processing (WeasyPrint as is) the sample read 96.2% / 97.5%
+# whole in pdftotext raw / layout, 98.3% in PDFium and 0.55% in pdfminer (which has no bidi
+# algorithm and reads every right-to-left run backwards); the held-aside outline 82.2% / 85.9% /
+# 91.4% / 3.0%. PDFium's one miss on the held-aside outline is «الثالثةِ.» before a footnote call.
+FLOORS = {"sample": {"poppler raw": 1.0, "poppler layout": 1.0, "PDFium": 1.0, "pdfminer": 1.0, "pypdf": 1.0},
+          "held aside": {"poppler raw": 1.0, "poppler layout": 1.0, "PDFium": 0.99, "pdfminer": 1.0,
+                         "pypdf": 1.0}}
 
 
 @pytest.mark.parametrize("which", ["sample", "held aside"])
-def test_words_come_back_whole_in_poppler_and_pdfium(which, sample_build, held_aside, capsys):
+def test_words_come_back_whole_in_every_reader(which, sample_build, held_aside, capsys):
     require("pdftotext")
     built = sample_build if which == "sample" else held_aside
     got = shares(built.outputs["html"], built.outputs["pdf"])
     with capsys.disabled():
         print(f"\n{which}: " + "; ".join(f"{k} {v:.2%}" for k, (v, _) in got.items()))
+    assert set(got) == set(FLOORS[which]), "a reader is missing"
     for reader, floor in FLOORS[which].items():
         value, broken = got[reader]
         assert value >= floor, f"{reader}: {value:.2%} < {floor:.1%}; broken: {broken[:10]}"
 
 
-def test_post_processing_helps_every_reader_and_changes_no_glyph(held_aside, tmp_path):
-    """Against WeasyPrint's own PDF: no reader loses a word; pypdf (which ignores ActualText) reads the same."""
-    from pypdf import PdfReader
+def _one_line(text: str) -> str:
+    return " ".join(BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text)).split())
 
+
+def test_lines_come_back_in_reading_order(sample_build):
+    """Whole words are not enough: a line copied from the PDF reads in order. Every reader gives
+    back the running head and the opening words of the first key judgment as the brief says them."""
+    require("pdftotext")
+    texts = {name: _one_line(text) for name, text in pdf_inspect.reader_texts(sample_build.outputs["pdf"]).items()}
+    head = _one_line(sample_build.brief.meta.title)
+    page = sample_build.outputs["html"].read_text(encoding="utf-8")
+    first = page.split('<ol class="judgments">', 1)[1].split("<li", 1)[1].split(">", 1)[1].split("</li>", 1)[0]
+    opening = " ".join(_one_line(html_lib.unescape(re.sub(r"<[^>]+>", " ", first))).split()[:6])
+    for name, text in texts.items():
+        assert text.count(head) >= 2, f"{name}: the running head is not read in order"
+        assert opening in text, f"{name}: «{opening}» is not read in order"
+
+
+def _glyphs(pdf: Path) -> collections.Counter:
+    """Every glyph drawn visibly: (font, code), counted, from the content streams."""
+    out: collections.Counter = collections.Counter()
+    with pikepdf.open(pdf) as doc:
+        for page in doc.pages:
+            fonts = {str(n): str(f.get("/BaseFont")) for n, f in page.Resources.get("/Font", {}).items()}
+            font, mode = None, 0
+            for operands, op in pikepdf.parse_content_stream(page):
+                name = str(op)
+                if name == "Tf":
+                    font = fonts.get(str(operands[0]))
+                elif name == "Tr":
+                    mode = int(operands[0])
+                elif name in ("TJ", "Tj") and mode != 3:
+                    for item in operands[0] if name == "TJ" else [operands[0]]:
+                        if isinstance(item, pikepdf.String):
+                            raw = bytes(item)
+                            out.update((font, raw[k:k + 2]) for k in range(0, len(raw), 2))
+    return out
+
+
+def test_post_processing_helps_every_reader_and_changes_no_glyph(held_aside, tmp_path):
+    """Against WeasyPrint's own PDF: no reader loses a word, the readers that failed most gain,
+    and the very same glyphs are drawn (the rewrite reorders them, it adds none it shows)."""
     from briefgen.render import pdf as pdf_renderer
 
     require("pdftotext")
@@ -118,34 +160,73 @@ def test_post_processing_helps_every_reader_and_changes_no_glyph(held_aside, tmp
     before = tmp_path / "before.pdf"
     before.write_bytes(raw)
     after, before_shares = held_aside.outputs["pdf"], shares(held_aside.outputs["html"], before)
-    for reader, (value, _) in shares(held_aside.outputs["html"], after).items():
+    after_shares = shares(held_aside.outputs["html"], after)
+    for reader, (value, _) in after_shares.items():
         assert value >= before_shares[reader][0], reader
-    assert shares(held_aside.outputs["html"], after)["poppler layout"][0] > before_shares["poppler layout"][0]
-    texts = [BIDI_CONTROLS.sub("", "".join(p.extract_text() for p in PdfReader(f).pages)) for f in (before, after)]
-    assert texts[0] == texts[1]
+    assert before_shares["pdfminer"][0] < 0.1 < 0.99 <= after_shares["pdfminer"][0]
+    assert after_shares["poppler layout"][0] > before_shares["poppler layout"][0]
+    assert _glyphs(before) == _glyphs(after)
 
 
-def _pixels(pdf: Path, prefix: Path) -> list[bytes]:
-    subprocess.run(["pdftoppm", "-r", "60", "-gray", str(pdf), str(prefix)], check=True, timeout=120)
-    return [p.read_bytes() for p in sorted(prefix.parent.glob(prefix.name + "*.pgm"))]
+def test_post_processing_leaves_a_finished_pdf_as_it_is(sample_build):
+    """Run again on its own output (as `finish` is on a re-stamped PDF), the pass rewrites nothing."""
+    from briefgen.render import pdf_text
+
+    with pikepdf.open(sample_build.outputs["pdf"]) as pdf:
+        stats = pdf_text.add_actual_text(pdf)
+    assert stats.lines == 0 and stats.skipped_objects > 0
 
 
-def test_page_images_are_the_same_before_and_after(held_aside, tmp_path):
-    from briefgen.render import pdf_post
+def _pages(pdf: Path, renderer: str) -> list:
+    """The PDF's pages as greyscale images at 100 dpi, drawn by poppler (pdftoppm) or PDFium."""
+    from PIL import Image
 
-    require("pdftoppm")
+    if renderer == "PDFium":
+        import pypdfium2
+
+        doc = pypdfium2.PdfDocument(str(pdf))
+        try:
+            return [page.render(scale=100 / 72, grayscale=True).to_pil().convert("L") for page in doc]
+        finally:
+            doc.close()
+    prefix = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", str(pdf), str(prefix)], check=True, timeout=120)
+    return [Image.open(p).convert("L") for p in sorted(pdf.parent.glob(prefix.name + "-*.pgm"))]
+
+
+def _beyond_a_pixel(a, b) -> int:
+    """Pixels of `b` darker or lighter than every pixel around the same place in `a` (3 x 3), by
+    more than 32 of 255: what is left once antialiasing and sub-pixel placement are allowed for."""
+    from PIL import ImageChops, ImageFilter
+
+    over = ImageChops.subtract(b, a.filter(ImageFilter.MaxFilter(3)))
+    under = ImageChops.subtract(a.filter(ImageFilter.MinFilter(3)), b)
+    return sum(sum(img.point(lambda v: 255 if v > 32 else 0).histogram()[255:]) for img in (over, under))
+
+
+@pytest.mark.parametrize("renderer", ["poppler", "PDFium"])
+def test_page_images_are_the_same_before_and_after(renderer, sample_build, tmp_path):
+    """Each glyph is drawn where WeasyPrint drew it: page by page, the finished PDF and WeasyPrint's
+    own differ by no more than antialiasing, in poppler (Evince, Okular) and PDFium (Chrome)."""
     from briefgen.render import pdf as pdf_renderer
 
-    html = held_aside.outputs["html"].read_text(encoding="utf-8")
+    if renderer == "poppler":
+        require("pdftoppm")
+    html = sample_build.outputs["html"].read_text(encoding="utf-8")
     templates = Path(__file__).resolve().parent.parent / "templates"
-    raw, _, _ = pdf_renderer.render(html, templates, [templates], post=False)
-    (tmp_path / "a.pdf").write_bytes(raw)
-    (tmp_path / "b.pdf").write_bytes(pdf_post.finish(raw)[0])
-    a, b = _pixels(tmp_path / "a.pdf", tmp_path / "a"), _pixels(tmp_path / "b.pdf", tmp_path / "b")
-    assert len(a) == len(b) >= 1
-    for x, y in zip(a, b, strict=True):
-        differ = sum(1 for p, q in zip(x, y, strict=True) if abs(p - q) > 16)
-        assert differ <= len(x) // 10000, f"{differ} pixels differ"
+    raw, _, _ = pdf_renderer.render(html, templates, [templates, sample_build.outputs["html"].parent.parent],
+                                    post=False)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "brief.pdf").write_bytes(raw)
+    (tmp_path / "b" / "brief.pdf").write_bytes(sample_build.outputs["pdf"].read_bytes())
+    before, after = _pages(tmp_path / "a" / "brief.pdf", renderer), _pages(tmp_path / "b" / "brief.pdf", renderer)
+    assert len(before) == len(after) >= 10
+    for n, (x, y) in enumerate(zip(before, after, strict=True), start=1):
+        assert x.size == y.size
+        # Measured: poppler at most 1 such pixel a page, PDFium (which hints each text object on
+        # its own) at most 27; five glyphs moved by a point and a half give 21 and 53.
+        assert _beyond_a_pixel(x, y) <= {"poppler": 5, "PDFium": 40}[renderer], f"page {n} looks different"
 
 
 def test_qpdf_finds_no_error(sample_build):

@@ -134,4 +134,6 @@ def test_bibliography_is_sorted_the_arabic_way(sample_build):
 
 
 def test_sample_pdf_is_small_enough_to_attach(sample_build):
-    assert sample_build.outputs["pdf"].stat().st_size <= 250 * 1024
+    # 138 KB from WeasyPrint; 321 KB once every Arabic glyph has a text object of its own so that
+    # pdfminer and pypdf read lines in order (docs/pdf-text.md). Mail takes 10-25 MB.
+    assert sample_build.outputs["pdf"].stat().st_size <= 400 * 1024

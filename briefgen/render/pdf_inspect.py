@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pikepdf
 
-from . import pdf_tags, pdf_text
+from . import pdf_glyphs, pdf_tags
 
 _FORMAT = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile("(?:[^\\W\\d_]|[\u064b-\u065f\u0670\u0640\u06d6-\u06ed])+")
@@ -47,8 +47,8 @@ def reader_texts(path: Path) -> dict[str, str]:
         pass
     else:
         doc = pypdfium2.PdfDocument(str(path))
-        try:
-            out["PDFium"] = "\n".join(page.get_textpage().get_text_bounded() for page in doc)
+        try:  # the text Chrome copies and searches (FPDFText_GetText over the page's characters)
+            out["PDFium"] = "\n".join(page.get_textpage().get_text_range() for page in doc)
         finally:
             doc.close()
     try:
@@ -57,34 +57,53 @@ def reader_texts(path: Path) -> dict[str, str]:
         pass
     else:
         out["pdfminer"] = extract_text(str(path))
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        pass
+    else:
+        out["pypdf"] = "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
     return out
 
 
 def reference_words(pdf: pikepdf.Pdf) -> list[str]:
-    """The document's own Arabic words: each text object's glyph texts, split at spaces, in reading order."""
+    """The document's own Arabic words, from its glyphs and their ToUnicode text: a text object as
+    WeasyPrint writes it holds a line in visual order; a line render/pdf_text.py rewrote (marked
+    content with an inline /ActualText around one text object per glyph) is in reading order."""
     out: list[str] = []
     for page in pdf.pages:
-        fonts = {str(n): pdf_text.to_unicode(f) for n, f in page.Resources.get("/Font", {}).items()}
-        font, line = None, []
+        fonts = {str(n): pdf_glyphs.to_unicode(f) for n, f in page.Resources.get("/Font", {}).items()}
+        font, line, depth, logical = None, [], 0, None  # logical: the depth of a rewritten line's span
+
+        def flush(reading_order: bool, line: list = line) -> None:
+            texts = [g.text for g in line]
+            if not reading_order:
+                texts = [texts[i] for i in pdf_glyphs.logical_order(texts)]
+            out.extend(words("".join(texts)))
+            line.clear()
+
         for operands, op in pikepdf.parse_content_stream(page):
             name = str(op)
-            if name == "Tf":
+            if name in ("BDC", "BMC"):
+                depth += 1
+                props = operands[1] if name == "BDC" and len(operands) > 1 else None
+                if logical is None and isinstance(props, pikepdf.Dictionary) and "/ActualText" in props:
+                    logical = depth
+            elif name == "EMC":
+                if depth == logical:
+                    flush(True)
+                    logical = None
+                depth -= 1
+            elif name == "Tf":
                 font = str(operands[0])
-            elif name == "TJ" and font in fonts:
-                for item in operands[0]:
+            elif name in ("TJ", "Tj") and font in fonts:
+                for item in operands[0] if name == "TJ" else [operands[0]]:
                     if isinstance(item, pikepdf.String):
                         raw = bytes(item)
-                        line.extend(pdf_text._Glyph(b"", fonts[font].get(int.from_bytes(raw[k:k + 2], "big"), ""), 0)
+                        line.extend(pdf_glyphs.Glyph(b"", fonts[font].get(int.from_bytes(raw[k:k + 2], "big"), ""))
                                     for k in range(0, len(raw), 2))
-            elif name == "ET":
-                group: list = []
-                for glyph in [*line, None]:
-                    if glyph is not None and glyph.text and not glyph.text.isspace():
-                        group.append(glyph)
-                    elif group:
-                        out.extend(words(pdf_text.logical_text(group)))
-                        group = []
-                line = []
+            elif name == "ET" and logical is None:
+                flush(False)
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from . import pdf_tags, pdf_text
+from . import pdf_glyphs, pdf_tags, pdf_text
 
 
 @dataclass
@@ -24,7 +24,7 @@ def finish(data: bytes, captions: list[str] = (), source: list[str] = ()) -> tup
     """The post-processed PDF bytes and what was done (`captions`: the HTML's figure captions;
     `source`: its visible text, to correct words the font's ToUnicode map misspells)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        text = pdf_text.add_actual_text(pdf, pdf_text.source_index(list(source)))
+        text = pdf_text.add_actual_text(pdf, pdf_glyphs.source_index(list(source)))
         tags = pdf_tags.improve(pdf, text.parsed, captions)
         pdf_tags.write_xmp(pdf)
         out = io.BytesIO()

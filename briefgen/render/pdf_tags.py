@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from . import pdf_text
+from . import pdf_glyphs
 
 # A footnote number as the call or the note's marker shows it: "12", "١٢", "12. " (visual order: " .12").
 _NUMBER = re.compile(r"^[\s.]*(\d+)[\s.]*$")
@@ -53,7 +53,7 @@ def mcid_texts(pdf: pikepdf.Pdf, parsed: dict | None = None) -> dict[tuple[int, 
     out: dict[tuple[int, int], str] = {}
     parsed = parsed or {}
     for page in pdf.pages:
-        fonts = {str(n): pdf_text.to_unicode(f) for n, f in page.Resources.get("/Font", {}).items()}
+        fonts = {str(n): pdf_glyphs.to_unicode(f) for n, f in page.Resources.get("/Font", {}).items()}
         stack: list[int | None] = []
         font = None
         ops = parsed.get(page.obj.objgen[0])

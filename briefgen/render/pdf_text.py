@@ -1,146 +1,142 @@
-"""PDF post-processing: every Arabic word with a combining mark copies and searches whole.
+"""PDF post-processing: the text of every right-to-left line reads right in every reader.
 
-WeasyPrint writes the glyphs of a right-to-left run in visual order, as every producer does, and
-readers rebuild the logical text from the glyphs' positions. A mark that HarfBuzz moves off its
-base (a shadda, tanwin or damma of Amiri) is drawn with its own offset or text rise, and readers
-end the word there: poppler gives «ص‬ّ‫الملخ», PDFium «أولا ً». This pass wraps each such word,
-without moving a glyph, in marked content whose /ActualText says what the word is:
+WeasyPrint writes a line's glyphs in visual order, left to right, in one text object. Readers
+then disagree about the text: pdfminer has no bidi algorithm and reads each Arabic run backwards;
+pypdf reverses runs, but only within one text object; poppler and PDFium end a word at a mark
+that HarfBuzz moves off its base (a shadda, tanwin or damma of Amiri): «ص‬ّ‫الملخ», «أولا ً».
 
-- an inline property list, read by poppler, holding the word in visual order (poppler puts the
-  string in place of the glyphs, then reorders it as it reorders glyphs);
-- inside it a named property list (the page's /Properties), read by PDFium and ignored by poppler,
-  holding the word with each right-to-left run reversed in place (PDFium counts a combining mark
-  as a weak left-to-right character and does not reorder around it).
+This pass rewrites each text object that holds right-to-left glyphs, without moving a glyph:
 
-The glyphs, their order and positions are untouched, so the page looks the same and readers that
-ignore /ActualText (pypdf, pdfminer) read exactly what they read before. See docs/pdf-text.md.
+- the glyphs in logical (reading) order, each in a text object of its own, placed where WeasyPrint
+  placed it (pdfminer reads characters in content order; pypdf reorders within a text object);
+- the line in marked content whose inline /ActualText holds it in visual order, for poppler
+  (poppler spreads the string over the glyphs' box, then reorders it as it reorders glyphs);
+- inside it, each word (and each space) in marked content naming a property list of the page
+  (/Properties) whose /ActualText holds the word with each right-to-left run reversed: PDFium
+  reads the innermost ActualText, counts a mark as weak left-to-right and reorders runs only.
+
+The page looks the same (tests compare page images). See docs/pdf-text.md for the figures.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Operator, String
+from pikepdf import Dictionary, Name, Operator, String
 
-# Operators WeasyPrint writes inside a text object before or between its glyphs.
-_STATE_OPS = {"Tm", "Tf", "Ts", "rg", "RG", "g", "G", "k", "K", "gs", "cs", "CS", "sc", "SC", "scn", "SCN"}
+from . import pdf_glyphs as pg
+
+_SPACING_OPS = {"Tc", "Tw", "Tz", "TL", "Tr", "T*", "'", '"', "Td", "TD"}  # WeasyPrint writes none
 
 
 @dataclass
 class Stats:
-    """What the pass did: words wrapped, and words it had to leave as WeasyPrint wrote them."""
+    """What the pass did: lines rewritten, words given ActualText, text objects left as they were."""
 
-    wrapped: int = 0
-    left: int = 0
-    skipped_objects: int = 0
+    lines: int = 0
+    words: int = 0
     corrected: int = 0
-    notes: list[str] = field(default_factory=list)
+    corrected_glyphs: int = 0  # ToUnicode entries of mark glyphs set to what the source spells
+    skipped_objects: int = 0
     parsed: dict = field(default_factory=dict, repr=False)  # page object number -> its operators as read
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 @dataclass
-class _Glyph:
-    code: bytes
-    text: str
-    rise: float
+class _Geometry:
+    """Where a rewritten line lies: its text matrix, its glyphs' extent along it, its last font."""
+
+    matrix: list[float]
+    left: float
+    right: float
+    font: tuple
+    space: int | None  # the font's code for a space
+    width: int  # bytes per code
+    opens_with_space: bool
+    ends_with_space: bool
 
 
-def is_mark(text: str) -> bool:
-    return bool(text) and all(unicodedata.category(c) == "Mn" for c in text)
+def _apart(before: _Geometry, after: _Geometry) -> bool:
+    """Whether `after`, the next right-to-left line drawn, continues `before`'s baseline to its left
+    with a gap (table cells of one row): pdfminer, which reads characters in content order and
+    adds a space only at a gap to the right, would run the two together."""
+    a, b = before.matrix, after.matrix
+    if a[:4] != b[:4] or abs(a[5] - b[5]) > 0.5 or before.ends_with_space or after.opens_with_space:
+        return False
+    gap = (a[4] + before.left * a[0]) - (b[4] + after.right * b[0])
+    return gap > 0.2 * before.font[1] and before.space is not None
 
 
-def is_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
-
-
-def _strong_ltr(text: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("L", "EN", "AN") for c in text) and not is_rtl(text)
-
-
-def to_unicode(font: pikepdf.Dictionary) -> dict[int, str]:
-    """A font's /ToUnicode as code -> text (bfchar and bfrange entries)."""
-    if "/ToUnicode" not in font:
-        return {}
-    cmap = font.ToUnicode.read_bytes().decode("latin-1")
-    out: dict[int, str] = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for code, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
-            out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be", "replace")
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for first, last, uni in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
-            for i, code in enumerate(range(int(first, 16), int(last, 16) + 1)):
-                out[code] = chr(int(uni, 16) + i)
-    return out
-
-
-def logical_text(glyphs: list[_Glyph]) -> str:
-    """The word in reading order from its glyphs in visual order (inverse of UAX #9 rule L2, two levels)."""
-    rev = glyphs[::-1]
-    out: list[_Glyph] = []
-    i = 0
-    while i < len(rev):
-        if _strong_ltr(rev[i].text):
-            j, last = i, i
-            while j < len(rev) and not is_rtl(rev[j].text):
-                last = j if _strong_ltr(rev[j].text) else last
-                j += 1
-            out.extend(rev[i:last + 1][::-1])
-            i = last + 1
-        else:
-            out.append(rev[i])
-            i += 1
-    return "".join(g.text for g in out)
-
-
-def poppler_text(glyphs: list[_Glyph]) -> str:
-    """The word as poppler expects ActualText: the glyphs' texts in visual order, with an RLM
-    before a mark that would open it (the mark of the word's last letter, see _lead_rlm)."""
-    return _lead_rlm("".join(g.text[::-1] if is_rtl(g.text) or is_mark(g.text) else g.text for g in glyphs))
-
-
-def _lead_rlm(visual: str) -> str:
-    """An RLM before the first mark when no right-to-left letter comes before it (pdftotext -raw
-    starts a reversed run only at such a letter, and an RLM is one)."""
-    for i, ch in enumerate(visual):
-        if is_rtl(ch):
-            return visual
-        if is_mark(ch):
-            return visual[:i] + "\u200f" + visual[i:]
-    return visual
-
-
-def pdfium_text(logical: str) -> str:
-    """The word as PDFium expects ActualText: each right-to-left run reversed in place, the marks,
-    digits and punctuation between runs left where they are (PDFium reorders only the runs)."""
-    out, run = [], []
-    for ch in logical + "\0":
-        if unicodedata.bidirectional(ch) in ("R", "AL"):
-            run.append(ch)
-            continue
-        out.extend(reversed(run))
-        run = []
-        out.append(ch)
-    return "".join(out[:-1])
+def _space_after(line: _Geometry) -> list:
+    """An invisible space (render mode 3) left of a line's last glyph, inside its q/cm."""
+    code = line.space.to_bytes(line.width, "big")
+    return [([], Operator("BT")), ([Name(line.font[0]), line.font[1]], Operator("Tf")), ([3], Operator("Tr")),
+            ([round(line.left - 0.25 * line.font[1], 3), 0], Operator("Td")), ([String(code)], Operator("Tj")),
+            ([0], Operator("Tr")), ([], Operator("ET"))]
 
 
 class _Page:
     """The rewriting of one page's content stream."""
 
-    def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, stats: Stats, counter: list[int],
-                 source: dict[str, set[str]]):
-        self.pdf, self.page, self.stats, self.counter, self.source = pdf, page, stats, counter, source
+    def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, stats: Stats, source: dict[str, set[str]],
+                 names: dict[tuple[str, int], Name], seen: dict, votes: dict):
+        self.pdf, self.page, self.stats, self.source, self.names = pdf, page, stats, source, names
+        self.votes = votes  # (font object, code) -> the texts its ToUnicode entry should have (see _vote)
+        self.left_piece: tuple[str, int] | None = None  # the last line's leftmost piece: (text, variant)
         fonts = page.Resources.get("/Font", {})
-        self.fonts = {str(name): (to_unicode(font), _code_width(font)) for name, font in fonts.items()}
-        self.properties: dict[str, pikepdf.Object] = {}
+        self.fonts = {str(name): (pg.to_unicode(font), *pg.widths(font)) for name, font in fonts.items()}
+        # font object -> [font, {code: advance PDFium needs}, codes drawn in text objects left as they
+        # were, [True] once a glyph of it is hidden from PDFium]
+        self.seen = seen
+        for font in fonts.values():
+            seen.setdefault(font.objgen, [font, {}, set(), []])
+        self.font_of = {str(name): seen[font.objgen] for name, font in fonts.items()}
 
     def rewrite(self) -> bool:
         ops = pikepdf.parse_content_stream(self.page)
         self.stats.parsed[self.page.obj.objgen[0]] = ops
+        if any(str(op) in _SPACING_OPS for _, op in ops):
+            self.stats.skipped_objects += sum(str(op) == "BT" for _, op in ops)
+            return False
         out: list = []
-        changed = False
+        changed, previous = False, None
         i = 0
         while i < len(ops):
             if str(ops[i][1]) != "BT":
@@ -150,156 +146,223 @@ class _Page:
             j = i + 1
             while j < len(ops) and str(ops[j][1]) != "ET":
                 j += 1
+            self.geometry = None
             body = self._text_object(ops[i + 1:j])
             if body is None:
                 out.extend(ops[i:j + 1])
+                if any(str(op) in ("TJ", "Tj") for _, op in ops[i + 1:j]):
+                    previous = None  # text drawn between two lines: no space to add (a Latin name)
             else:
-                out.extend([ops[i], *body, ops[j]])
+                if previous and self.geometry and _apart(previous[1], self.geometry):
+                    out[previous[0]:previous[0]] = _space_after(previous[1])
+                out.extend(body)
                 changed = True
+                previous = (len(out) - 2, self.geometry)  # before the body's closing Q
             i = j + 1
         if changed:
             self.page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(out))
-            props = self.page.Resources.get("/Properties") or Dictionary()
-            for name, obj in self.properties.items():
-                props[name] = obj
-            self.page.Resources.Properties = props
         return changed
 
-    def _text_object(self, ops: list) -> list | None:
-        """The operators of one BT..ET with its marked words wrapped, or None to leave it as it is."""
-        pieces: list = []  # ("op", operands, operator) | ("glyph", _Glyph) | ("kern", number)
-        font, rise = None, 0.0
+    def _read(self, ops: list) -> tuple[list[float], list[pg.Glyph], tuple] | None:
+        """The first text matrix and the glyphs of one BT..ET, or None if it holds what this pass does not rewrite."""
+        matrix, glyphs, font, rise, x = None, [], None, 0.0, 0.0
         for operands, op in ops:
             name = str(op)
-            if name == "TJ" and font is not None:
-                unicode, width = self.fonts[font]
-                for item in operands[0]:
-                    if isinstance(item, pikepdf.String):
-                        raw = bytes(item)
-                        for k in range(0, len(raw), width):
-                            code = raw[k:k + width]
-                            pieces.append(("glyph", _Glyph(code, unicode.get(int.from_bytes(code, "big"), ""), rise)))
-                    else:
-                        pieces.append(("kern", item))
-            elif name in _STATE_OPS:
-                if name == "Tf":
-                    font = str(operands[0])
-                    if font not in self.fonts:
-                        return None
-                elif name == "Ts":
-                    rise = float(operands[0])
-                pieces.append(("op", operands, op))
+            if name == "Tm":
+                tm = [float(v) for v in operands]
+                if matrix is None:
+                    matrix = tm
+                elif tm[:4] != matrix[:4] or tm[5] != matrix[5] or not matrix[0] or matrix[1]:
+                    return None
+                else:
+                    x = (tm[4] - matrix[4]) / matrix[0]
+            elif name == "Tf":
+                font = (str(operands[0]), float(operands[1]))
+                if font[0] not in self.fonts:
+                    return None
+            elif name == "Ts":
+                rise = float(operands[0])
+            elif name in ("TJ", "Tj") and font is not None and matrix is not None:
+                unicode, width, table, default = self.fonts[font[0]]
+                for item in operands[0] if name == "TJ" else [operands[0]]:
+                    if not isinstance(item, pikepdf.String):
+                        x -= float(item) / 1000 * font[1]
+                        continue
+                    raw = bytes(item)
+                    for k in range(0, len(raw), width):
+                        code = int.from_bytes(raw[k:k + width], "big")
+                        glyphs.append(pg.Glyph(raw[k:k + width], unicode.get(code, ""), rise, font, x))
+                        x += table.get(code, default) / 1000 * font[1]
             else:
-                self.stats.skipped_objects += 1
                 return None
-        spans = self._words(pieces)
-        return self._emit(pieces, spans) if spans else None
+        return (matrix, glyphs, font) if glyphs else None
 
-    def _words(self, pieces: list) -> list[list[tuple[int, int, str, str]]]:
-        """Each word that needs ActualText, as parts (first piece, last piece, poppler text, PDFium text)."""
-        spans = []
-        glyph_at = [i for i, p in enumerate(pieces) if p[0] == "glyph"]
-        word: list[int] = []
-        for i in [*glyph_at, None]:
-            if i is not None and not pieces[i][1].text.isspace() and pieces[i][1].text:
-                word.append(i)
-                continue
-            if word:
-                span = self._word_span(pieces, word)
-                if span:
-                    spans.append(span)
-            word = []
-        return spans
-
-    def _word_span(self, pieces: list, word: list[int]):
-        glyphs = [pieces[i][1] for i in word]
-        text = "".join(g.text for g in glyphs)
-        if not is_rtl(text) or not any(is_mark(g.text) or g.rise for g in glyphs):
-            return None  # readers already give this word whole
-        self.stats.wrapped += 1
-        logical = logical_text(glyphs)
-        popp, pdfium = poppler_text(glyphs), pdfium_text(logical)
-        found = self.source.get(skeleton(logical), set())
-        if self.source and unicodedata.normalize("NFC", logical) not in found and len(found) == 1 \
-                and not any(_strong_ltr(c) for c in logical):
-            (logical,) = found  # a right-to-left word the source spells one way only: its true marks
-            popp, pdfium = _lead_rlm(logical[::-1]), pdfium_text(logical)
-            self.stats.corrected += 1
-        lead = next((n for n, g in enumerate(glyphs) if not g.rise), None)
-        if lead is None:
-            self.stats.left += 1
-            self.stats.notes.append(text)
+    def _text_object(self, ops: list) -> list | None:
+        """One BT..ET rewritten (see the module's docstring), or None to leave it as it is."""
+        if not any(str(op) in ("TJ", "Tj") for _, op in ops):
+            return None  # nothing drawn
+        read = self._read(ops)
+        if read is None:
+            self.stats.skipped_objects += 1
+            for operands, op in ops:  # its glyphs keep their advances
+                if str(op) == "Tf" and str(operands[0]) in self.font_of:
+                    self.font_of[str(operands[0])][2].add(None)
             return None
-        if lead == 0:
-            return [(word[0], word[-1], popp, pdfium)]
-        # poppler takes a span's baseline from its first glyph: the raised marks before the first
-        # glyph on the baseline go in a span of their own whose empty ActualText hides them from
-        # poppler; PDFium reads both parts through the same named property list.
-        return [(word[0], word[lead] - 1, "", pdfium), (word[lead], word[-1], popp, pdfium)]
-
-    def _emit(self, pieces: list, spans: list) -> list:
-        starts, ends = {}, {}
-        for parts in spans:
-            name = f"/BgAT{self.counter[0]}"  # the parts of a word share PDFium's text
-            self.counter[0] += 1
-            self.properties[name] = self.pdf.make_indirect(Dictionary(ActualText=String(parts[0][3])))
-            for first, last, popp, _ in parts:
-                starts[first] = (popp, name)
-                ends[last] = True
-        out: list = []
-        array: list = []
-
-        def flush():
-            if array:
-                out.append(([Array(array.copy())], Operator("TJ")))
-                array.clear()
-
-        for i, piece in enumerate(pieces):
-            if i in starts:
-                flush()
-                popp, name = starts[i]
-                out.append(([Name.Span, Dictionary(ActualText=String(popp))], Operator("BDC")))
-                out.append(([Name.Span, Name(name)], Operator("BDC")))
-            if piece[0] == "op":
-                flush()
-                out.append((piece[1], piece[2]))
-            elif piece[0] == "glyph":
-                array.append(String(piece[1].code))
+        matrix, glyphs, last_font = read
+        if not any(pg.is_rtl(g.text) for g in glyphs):
+            for g in glyphs:  # left to right: every reader reads it as it is; its glyphs keep their advances
+                self.font_of[g.font[0]][2].add(g.code)
+            return None
+        for g in glyphs:  # see pdf_glyphs.widen
+            need = self.font_of[g.font[0]][1]
+            if g.rise:
+                need[g.code] = max(need.get(g.code, 0), 2000 * abs(g.rise) / g.font[1] + 100)
+            if pg.is_mark(g.text):
+                need[g.code] = max(need.get(g.code, 0), 250)
+        self.stats.lines += 1
+        order = pg.logical_order([g.text for g in glyphs])
+        line_text, piece_at, pdfium_of = [], {}, {}
+        for word in pg.runs(glyphs, lambda g: not g.text.isspace()):
+            if not word[0][1].text.isspace():
+                popp, pieces = self._word_texts([g for _, g in word])
+                line_text.append(popp)
+                for k, (size, text) in enumerate(pieces):
+                    start = sum(p[0] for p in pieces[:k])
+                    key = word[start][0]
+                    pdfium_of[key] = text
+                    piece_at.update({n: key for n, _ in word[start:start + size]})
             else:
-                array.append(piece[1])
-            if i in ends:
-                flush()
-                out.append(([], Operator("EMC")))
-                out.append(([], Operator("EMC")))
-        flush()
+                line_text.extend(g.text for _, g in word)
+        # PDFium reads a piece's ActualText at its leftmost glyph and takes that glyph's box for the
+        # line's: a mark there (the tanwin of a final alef) would end the line or turn the word
+        # around. Such marks get a property list of their own that PDFium reads as nothing (pdf_glyphs.HIDDEN).
+        hidden, members = set(), {}
+        for n in order:
+            if n in piece_at:
+                members.setdefault(piece_at[n], []).append(n)
+        for group in members.values():
+            for n in sorted(group, key=lambda n: glyphs[n].x):
+                if not (glyphs[n].rise or pg.is_mark(glyphs[n].text)):
+                    break
+                hidden.add(n)
+                self.font_of[glyphs[n].font[0]][3][:] = [True]
+        # q/cm outside the line's span: poppler places the span's text with the state at its EMC.
+        out = [([], Operator("q")), ([*matrix], Operator("cm")),
+               ([Name.Span, Dictionary(ActualText=String("".join(line_text)))], Operator("BDC"))]
+        # One property list per text serves every piece that says it, but PDFium reads two
+        # neighbouring pieces with the same list as one («...» would lose two dots, two cells of
+        # a row saying «مرتفع» one of them): a piece whose right neighbour says the same takes the
+        # other of two lists. The previous line drawn is the right neighbour of this one's first.
+        names, last = {}, self.left_piece
+        for n in reversed(range(len(glyphs))):
+            key = ("hidden", n) if n in hidden else piece_at.get(n, ("space", n))
+            if key in names:
+                continue
+            text = pg.HIDDEN if n in hidden else pdfium_of.get(key, glyphs[n].text)
+            variant = 1 - last[1] if last and last[0] == text else 0
+            names[key] = self._name(text, variant)
+            last = (text, variant)
+        self.left_piece = last
+        font, rise, open_word = None, 0.0, None
+        for n in order:
+            g = glyphs[n]
+            key = ("hidden", n) if n in hidden else piece_at.get(n, ("space", n))
+            if key != open_word:
+                if open_word is not None:
+                    out.append(([], Operator("EMC")))
+                out.append(([Name.Span, names[key]], Operator("BDC")))
+                open_word = key
+            out.append(([], Operator("BT")))
+            if g.font != font:
+                font = g.font
+                out.append(([Name(font[0]), font[1]], Operator("Tf")))
+            if g.rise != rise:
+                rise = g.rise
+                out.append(([rise], Operator("Ts")))
+            if g.x:
+                out.append(([round(g.x, 3), 0], Operator("Td")))
+            out.append(([String(g.code)], Operator("Tj")))
+            out.append(([], Operator("ET")))
+        spaces = [code for code, text in self.fonts[last_font[0]][0].items() if text == " "]
+        self.geometry = _Geometry(matrix, min(g.x for g in glyphs), max(g.x for g in glyphs), last_font,
+                                  spaces[0] if spaces else None, self.fonts[last_font[0]][1],
+                                  glyphs[order[0]].text.isspace(), glyphs[order[-1]].text.isspace())
+        out += [([], Operator("EMC")), ([], Operator("EMC")), ([], Operator("Q")),
+                ([Name(last_font[0]), last_font[1]], Operator("Tf"))]  # the text state the object left
         return out
 
+    def _word_texts(self, glyphs: list[pg.Glyph]) -> tuple[str, list[tuple[int, str]]]:
+        """A word's ActualText for poppler (visual order), and its pieces for PDFium as (number of
+        glyphs, text) in visual order: each right-to-left run reversed, each other glyph as it is
+        (PDFium, given a run and the punctuation after it in one string, does not reorder them)."""
+        self.stats.words += 1
+        popp, pieces = [], []
+        for run in pg.runs(glyphs, lambda g: pg.is_rtl(g.text) or pg.is_mark(g.text) or not g.text):
+            part = [g for _, g in run]
+            if not (pg.is_rtl(part[0].text) or pg.is_mark(part[0].text) or not part[0].text):
+                popp.append("".join(g.text for g in part))
+                pieces += [(1, g.text) for g in part]
+                continue
+            logical = pg.logical_text(part)
+            found = self.source.get(pg.skeleton(logical), set())
+            if self.source and unicodedata.normalize("NFC", logical) not in found and len(found) == 1:
+                (logical,) = found  # a right-to-left run the source spells one way only: its true marks
+                popp.append(logical[::-1])
+                self.stats.corrected += 1
+                self._vote(part, logical)
+            else:
+                popp.append(pg.poppler_text(part))
+                self._vote(part, None)
+            pieces.append((len(part), pg.pdfium_text(logical)))
+        return pg.lead_rlm("".join(popp)), pg.before_punctuation(pieces)
 
-def _code_width(font: pikepdf.Dictionary) -> int:
-    """Bytes per character code: 2 for WeasyPrint's Identity-H fonts, 1 for simple fonts."""
-    return 2 if str(font.get("/Subtype")) == "/Type0" else 1
+    def _vote(self, part: list[pg.Glyph], target: str | None) -> None:
+        """Which text a mark glyph's ToUnicode entry should have, from a run the source spells
+        `target` (None: the run reads right as it is, so its glyphs' entries are right)."""
+        for k, g in enumerate(part):
+            if not (pg.is_mark(g.text) and len(g.text) > 1):
+                continue
+            key = (self.font_of[g.font[0]][0].objgen, g.code)
+            votes = self.votes.setdefault(key, set())
+            if target is None:
+                votes.add(None)
+                continue
+            for j in range(len(g.text)):
+                fixed = [*part[:k], pg.Glyph(g.code, g.text[:j] + g.text[j + 1:]), *part[k + 1:]]
+                if unicodedata.normalize("NFC", pg.logical_text(fixed)) == target:
+                    votes.add(g.text[:j] + g.text[j + 1:])
+                    break
+            else:
+                votes.add(None)
 
-
-def skeleton(word: str) -> str:
-    """A word without its marks and tatweel: what WeasyPrint's ToUnicode map always gets right."""
-    return "".join(c for c in word if unicodedata.category(c) != "Mn" and c != "\u0640")
-
-
-def source_index(texts: list[str]) -> dict[str, set[str]]:
-    """Words of the text the PDF was typeset from (space-separated, NFC), by skeleton."""
-    index: dict[str, set[str]] = {}
-    for text in texts:
-        for token in text.split():
-            token = unicodedata.normalize("NFC", token)
-            index.setdefault(skeleton(token), set()).add(token)
-    return index
+    def _name(self, text: str, variant: int) -> Name:
+        if (text, variant) not in self.names:
+            self.names[(text, variant)] = Name(f"/BgAT{len(self.names)}")
+        return self.names[(text, variant)]
 
 
 def add_actual_text(pdf: pikepdf.Pdf, source: dict[str, set[str]] | None = None) -> Stats:
-    """Wrap every marked Arabic word of every page; returns what was done. `source` (source_index
-    of the HTML's text) corrects a word whose marks WeasyPrint's ToUnicode map got wrong (it maps a
-    glyph to the text of the first cluster it drew, so a mark ligature can come out twice)."""
-    stats, counter = Stats(), [0]
-    for page in pdf.pages:
-        _Page(pdf, page, stats, counter, source or {}).rewrite()
+    """Rewrite every right-to-left line of every page; returns what was done. `source`
+    (pdf_glyphs.source_index of the HTML's text) corrects a word whose marks WeasyPrint's ToUnicode map got
+    wrong (it maps a glyph to the text of the first cluster it drew, so a mark ligature can come
+    out twice); the correction reaches the readers that read ActualText."""
+    stats, names, seen, votes = Stats(), {}, {}, {}  # names: (PDFium's text, variant) -> its property list
+    changed = [page for page in pdf.pages if _Page(pdf, page, stats, source or {}, names, seen, votes).rewrite()]
+    for font, need, kept, hides in seen.values():
+        pg.widen(font, need, kept)
+        fixes = {code: texts.pop() for (objgen, code), texts in votes.items()
+                 if objgen == font.objgen and len(texts) == 1 and None not in texts}
+        if hides or fixes:
+            pg.fix_to_unicode(pdf, font, fixes, hides)
+            stats.corrected_glyphs += len(fixes)
+    table = pdf.make_indirect(Dictionary({str(name): Dictionary(ActualText=String(text))
+                                          for (text, _), name in names.items()}))
+    for page in changed:  # pages may share their /Resources (WeasyPrint's do): one table serves them all
+        own = page.Resources.get("/Properties")
+        if own is None or (own.is_indirect and own.objgen == table.objgen):
+            page.Resources.Properties = table
+        else:
+            for key, value in table.items():
+                own[key] = value
     return stats
+
