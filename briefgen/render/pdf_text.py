@@ -28,6 +28,7 @@ from pikepdf import Dictionary, Name, Operator, String
 
 from . import pdf_glyphs as pg
 
+_OP = {name: Operator(name) for name in ("BDC", "BT", "EMC", "ET", "Q", "Td", "Tf", "Tj", "Tr", "Ts", "cm", "q")}
 _SPACING_OPS = {"Tc", "Tw", "Tz", "TL", "Tr", "T*", "'", '"', "Td", "TD"}  # WeasyPrint writes none
 
 
@@ -107,9 +108,9 @@ def _apart(before: _Geometry, after: _Geometry) -> bool:
 def _space_after(line: _Geometry) -> list:
     """An invisible space (render mode 3) left of a line's last glyph, inside its q/cm."""
     code = line.space.to_bytes(line.width, "big")
-    return [([], Operator("BT")), ([Name(line.font[0]), line.font[1]], Operator("Tf")), ([3], Operator("Tr")),
-            ([round(line.left - 0.25 * line.font[1], 3), 0], Operator("Td")), ([String(code)], Operator("Tj")),
-            ([0], Operator("Tr")), ([], Operator("ET"))]
+    return [([], _OP["BT"]), ([Name(line.font[0]), line.font[1]], _OP["Tf"]), ([3], _OP["Tr"]),
+            ([round(line.left - 0.25 * line.font[1], 3), 0], _OP["Td"]), ([String(code)], _OP["Tj"]),
+            ([0], _OP["Tr"]), ([], _OP["ET"])]
 
 
 class _Page:
@@ -247,8 +248,8 @@ class _Page:
                 hidden.add(n)
                 self.font_of[glyphs[n].font[0]][3][:] = [True]
         # q/cm outside the line's span: poppler places the span's text with the state at its EMC.
-        out = [([], Operator("q")), ([*matrix], Operator("cm")),
-               ([Name.Span, Dictionary(ActualText=String("".join(line_text)))], Operator("BDC"))]
+        out = [([], _OP["q"]), ([*matrix], _OP["cm"]),
+               ([Name.Span, Dictionary(ActualText=String("".join(line_text)))], _OP["BDC"])]
         # One property list per text serves every piece that says it, but PDFium reads two
         # neighbouring pieces with the same list as one («...» would lose two dots, two cells of
         # a row saying «مرتفع» one of them): a piece whose right neighbour says the same takes the
@@ -269,26 +270,26 @@ class _Page:
             key = ("hidden", n) if n in hidden else piece_at.get(n, ("space", n))
             if key != open_word:
                 if open_word is not None:
-                    out.append(([], Operator("EMC")))
-                out.append(([Name.Span, names[key]], Operator("BDC")))
+                    out.append(([], _OP["EMC"]))
+                out.append(([Name.Span, names[key]], _OP["BDC"]))
                 open_word = key
-            out.append(([], Operator("BT")))
+            out.append(([], _OP["BT"]))
             if g.font != font:
                 font = g.font
-                out.append(([Name(font[0]), font[1]], Operator("Tf")))
+                out.append(([Name(font[0]), font[1]], _OP["Tf"]))
             if g.rise != rise:
                 rise = g.rise
-                out.append(([rise], Operator("Ts")))
+                out.append(([rise], _OP["Ts"]))
             if g.x:
-                out.append(([round(g.x, 3), 0], Operator("Td")))
-            out.append(([String(g.code)], Operator("Tj")))
-            out.append(([], Operator("ET")))
+                out.append(([round(g.x, 3), 0], _OP["Td"]))
+            out.append(([String(g.code)], _OP["Tj"]))
+            out.append(([], _OP["ET"]))
         spaces = [code for code, text in self.fonts[last_font[0]][0].items() if text == " "]
         self.geometry = _Geometry(matrix, min(g.x for g in glyphs), max(g.x for g in glyphs), last_font,
                                   spaces[0] if spaces else None, self.fonts[last_font[0]][1],
                                   glyphs[order[0]].text.isspace(), glyphs[order[-1]].text.isspace())
-        out += [([], Operator("EMC")), ([], Operator("EMC")), ([], Operator("Q")),
-                ([Name(last_font[0]), last_font[1]], Operator("Tf"))]  # the text state the object left
+        out += [([], _OP["EMC"]), ([], _OP["EMC"]), ([], _OP["Q"]),
+                ([Name(last_font[0]), last_font[1]], _OP["Tf"])]  # the text state the object left
         return out
 
     def _word_texts(self, glyphs: list[pg.Glyph]) -> tuple[str, list[tuple[int, str]]]:
