@@ -157,6 +157,22 @@ def compare(old: model.Brief, new: model.Brief) -> list[Change]:
     return out
 
 
+def marked(ops, old: list[str], new: list[str]) -> str:
+    """Words with their differences marked «[-old-] {+new+}» (readable right to left in a terminal),
+    from difflib opcodes over `old` and `new` (the words shown; the opcodes may come from a
+    normalised copy of them, index for index)."""
+    out = []
+    for op, a1, a2, b1, b2 in ops:
+        if op == "equal":
+            out.append(" ".join(old[a1:a2]))
+            continue
+        if a2 > a1:
+            out.append("[-" + " ".join(old[a1:a2]) + "-]")
+        if b2 > b1:
+            out.append("{+" + " ".join(new[b1:b2]) + "+}")
+    return " ".join(w for w in out if w)
+
+
 def _tokens(text: str) -> list[str]:
     """Words with the spaces after them: joined back they give the text exactly."""
     return re.findall(r"\s*\S+\s*|\s+", text)

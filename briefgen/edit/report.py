@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from .. import changes
 from . import claims
 
 _TOKEN = re.compile(r"\[\^([^\]]*)\]")
@@ -13,16 +14,7 @@ _TOKEN = re.compile(r"\[\^([^\]]*)\]")
 def word_diff(before: str, after: str) -> str:
     """after with changed words marked: [-old-] {+new+} (works for right-to-left text in a terminal)."""
     a, b = (_TOKEN.sub(r" \g<0> ", t).split() for t in (before, after))  # a note mark is a word of its own
-    out = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.extend(a[a1:a2])
-            continue
-        if a2 > a1:
-            out.append("[-" + " ".join(a[a1:a2]) + "-]")
-        if b2 > b1:
-            out.append("{+" + " ".join(b[b1:b2]) + "+}")
-    return " ".join(out)
+    return changes.marked(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes(), a, b)
 
 
 def format_text(rv) -> str:

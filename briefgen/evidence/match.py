@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from .. import changes
 from ..arabic import FOLDS, INVISIBLE_RE, QUOTES, Token, fold_word, is_word, tokens
 from ..read.sources import Source
 from .viewer import marked, pasted_runs, viewer_spans
@@ -467,22 +468,14 @@ def closest(quote: str, source: Source) -> Near | None:
 
 def _diff(q_words: list[str], s_words: list[str], q: list[str], s: list[str]) -> str:
     """The source passage with the quote's differing words: [-source word-] {+quote word+}."""
-    out = []
     ops = difflib.SequenceMatcher(None, q, s, autojunk=False).get_opcodes()
     while ops and ops[-1][0] == "insert":  # source words after the end of the quote are not a difference
         ops.pop()
     if ops and ops[-1][0] == "replace":  # a changed last word replaces as many source words, no more
         op, i1, i2, j1, j2 = ops[-1]
         ops[-1] = (op, i1, i2, j1, min(j2, j1 + (i2 - i1)))
-    for op, i1, i2, j1, j2 in ops:
-        if op == "equal":
-            out.append(" ".join(s_words[j1:j2]))
-            continue
-        if j2 > j1:
-            out.append("[-" + " ".join(s_words[j1:j2]) + "-]")
-        if i2 > i1:
-            out.append("{+" + " ".join(q_words[i1:i2]) + "+}")
-    return " ".join(out)
+    # the source's words are the old side, the quote's the new: swap difflib's sides
+    return changes.marked([(op, j1, j2, i1, i2) for op, i1, i2, j1, j2 in ops], s_words, q_words)
 
 
 @dataclass
