@@ -126,6 +126,36 @@ def test_lines_come_back_in_reading_order(sample_build):
         assert opening in text, f"{name}: «{opening}» is not read in order"
 
 
+ENGLISH = """\
+title: "Working groups of the Higher Military Commission"
+lang: en
+sources: sources/
+output: reports/
+summary:
+  - text: "Within the (اللجنة العسكرية العليا) Baghdad and Washington agreed to launch working groups to study the future of the international coalition."
+    cite: [{source: hafryat, quote: 'على إطلاق مجموعات عمل في إطار "اللجنة العسكرية العليا" ستدرس مستقبل التحالف الدولي'}]
+"""
+
+
+def test_an_english_brief_quoting_arabic_keeps_its_lines_as_weasyprint_wrote_them(tmp_path):
+    """A left-to-right line with an Arabic run is not reordered as a right-to-left line: its
+    English reads in order in every reader, as it does in WeasyPrint's own PDF."""
+    from briefgen.run import pipeline
+
+    from .conftest import SAMPLE_SOURCES
+
+    require("pdftotext")
+    shutil.copytree(SAMPLE_SOURCES, tmp_path / "sources")
+    (tmp_path / "outline.yaml").write_text(ENGLISH, encoding="utf-8")
+    built = pipeline.build(tmp_path / "outline.yaml", ["pdf"], pipeline.Options(out_dir=tmp_path / "reports"))
+    for name, text in pdf_inspect.reader_texts(built.outputs["pdf"]).items():
+        line = _one_line(text)
+        assert 0 <= line.find("Within the") < line.find("Baghdad and Washington agreed to"), name
+    with pikepdf.open(built.outputs["pdf"]) as pdf:
+        ops = [str(op) for page in pdf.pages for _, op in pikepdf.parse_content_stream(page)]
+    assert "TJ" in ops  # the English lines keep WeasyPrint's text objects
+
+
 def _glyphs(pdf: Path) -> collections.Counter:
     """Every glyph drawn visibly: (font, code), counted, from the content streams."""
     out: collections.Counter = collections.Counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -84,7 +85,8 @@ def render(html: str, base_dir: Path, allowed: list[Path], created: str | None =
         raise RenderError(f"PDF rendering failed: {exc}", code="pdf-failed") from exc
     if post:
         try:
-            pdf, _ = pdf_post.finish(pdf, _captions(html), _visible(html))  # whole words, scopes, notes, XMP
+            rtl = re.search(r'<html[^>]*\bdir="rtl"', html) is not None
+            pdf, _ = pdf_post.finish(pdf, _captions(html), _visible(html), rtl)  # whole words, scopes, notes, XMP
         except Exception as exc:  # pikepdf failing on WeasyPrint's output is a rendering failure too
             raise RenderError(f"PDF post-processing failed: {exc}", code="pdf-failed") from exc
     return pdf, refused, len(document.pages)

@@ -30,6 +30,11 @@ def is_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
+def has_latin(text: str) -> bool:
+    """Whether the text holds a strong left-to-right character (a Latin letter, not a digit)."""
+    return any(unicodedata.bidirectional(c) == "L" for c in text)
+
+
 def strong_ltr(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("L", "EN", "AN") for c in text) and not is_rtl(text)
 

@@ -20,11 +20,12 @@ class Report:
     tags: pdf_tags.Stats
 
 
-def finish(data: bytes, captions: list[str] = (), source: list[str] = ()) -> tuple[bytes, Report]:
+def finish(data: bytes, captions: list[str] = (), source: list[str] = (), rtl: bool = True) -> tuple[bytes, Report]:
     """The post-processed PDF bytes and what was done (`captions`: the HTML's figure captions;
-    `source`: its visible text, to correct words the font's ToUnicode map misspells)."""
+    `source`: its visible text, to correct words the font's ToUnicode map misspells; `rtl`: the
+    document's direction)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        text = pdf_text.add_actual_text(pdf, pdf_glyphs.source_index(list(source)))
+        text = pdf_text.add_actual_text(pdf, pdf_glyphs.source_index(list(source)), rtl)
         tags = pdf_tags.improve(pdf, text.parsed, captions)
         pdf_tags.write_xmp(pdf)
         out = io.BytesIO()

@@ -116,6 +116,8 @@ def _space_after(line: _Geometry) -> list:
 class _Page:
     """The rewriting of one page's content stream."""
 
+    rtl = True  # the document's direction: a line's base direction (add_actual_text sets it)
+
     def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, stats: Stats, source: dict[str, set[str]],
                  names: dict[tuple[str, int], Name], seen: dict, votes: dict):
         self.pdf, self.page, self.stats, self.source, self.names = pdf, page, stats, source, names
@@ -210,8 +212,11 @@ class _Page:
                     self.font_of[str(operands[0])][2].add(None)
             return None
         matrix, glyphs, last_font = read
-        if not any(pg.is_rtl(g.text) for g in glyphs):
-            for g in glyphs:  # left to right: every reader reads it as it is; its glyphs keep their advances
+        if not any(pg.is_rtl(g.text) for g in glyphs) or (not self.rtl and any(pg.has_latin(g.text) for g in glyphs)):
+            # left to right, or a left-to-right line of an English brief quoting Arabic: left as
+            # WeasyPrint wrote it (this pass reorders lines whose base direction is right to left);
+            # its glyphs keep their advances
+            for g in glyphs:
                 self.font_of[g.font[0]][2].add(g.code)
             return None
         for g in glyphs:  # see pdf_glyphs.widen
@@ -342,13 +347,18 @@ class _Page:
         return self.names[(text, variant)]
 
 
-def add_actual_text(pdf: pikepdf.Pdf, source: dict[str, set[str]] | None = None) -> Stats:
-    """Rewrite every right-to-left line of every page; returns what was done. `source`
+def add_actual_text(pdf: pikepdf.Pdf, source: dict[str, set[str]] | None = None, rtl: bool = True) -> Stats:
+    """Rewrite every line holding right-to-left glyphs; returns what was done. `rtl`: the
+    document's direction; in a left-to-right document (an English brief quoting Arabic) only
+    lines without Latin letters are rewritten, as right-to-left lines. `source`
     (pdf_glyphs.source_index of the HTML's text) corrects a word whose marks WeasyPrint's ToUnicode map got
     wrong (it maps a glyph to the text of the first cluster it drew, so a mark ligature can come
     out twice); the correction reaches the readers that read ActualText."""
     stats, names, seen, votes = Stats(), {}, {}, {}  # names: (PDFium's text, variant) -> its property list
-    changed = [page for page in pdf.pages if _Page(pdf, page, stats, source or {}, names, seen, votes).rewrite()]
+    pages = [_Page(pdf, page, stats, source or {}, names, seen, votes) for page in pdf.pages]
+    for page in pages:
+        page.rtl = rtl
+    changed = [page.page for page in pages if page.rewrite()]
     for font, need, kept, hides in seen.values():
         pg.widen(font, need, kept)
         fixes = {code: texts.pop() for (objgen, code), texts in votes.items()
