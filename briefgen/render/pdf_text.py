@@ -15,7 +15,10 @@ This pass rewrites each text object that holds right-to-left glyphs, without mov
   (/Properties) whose /ActualText holds the word with each right-to-left run reversed: PDFium
   reads the innermost ActualText, counts a mark as weak left-to-right and reorders runs only.
 
-The page looks the same (tests compare page images). See docs/pdf-text.md for the figures.
+What the readers needed besides (marks at a word's left end hidden from PDFium, advances for
+marks, punctuation after a final mark, a space between table cells, ToUnicode entries spelled as
+the source spells them) is in docs/pdf-text.md, with the figures. The page looks the same (tests
+compare page images in poppler and PDFium).
 """
 
 from __future__ import annotations
@@ -42,42 +45,6 @@ class Stats:
     corrected_glyphs: int = 0  # ToUnicode entries of mark glyphs set to what the source spells
     skipped_objects: int = 0
     parsed: dict = field(default_factory=dict, repr=False)  # page object number -> its operators as read
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 @dataclass
