@@ -80,24 +80,44 @@ def _space_after(line: _Geometry) -> list:
             ([0], _OP["Tr"]), ([], _OP["ET"])]
 
 
+class _Font:
+    """A font of the document, read once (its ToUnicode map and advances), and what the pass
+    learns of it: advances readers need, codes it must leave alone, whether a glyph is hidden."""
+
+    def __init__(self, font: pikepdf.Dictionary):
+        self.font = font
+        self.unicode = pg.to_unicode(font)
+        self.width, self.advances, self.default = pg.widths(font)
+        self.space = next((code for code, text in self.unicode.items() if text == " "), None)
+        self.need: dict[bytes, float] = {}  # code -> the advance readers need (see pdf_glyphs.widen)
+        self.kept: set = set()  # codes drawn by text objects left as they were (None: one not read)
+        self.hidden = False  # a glyph of it has the property list pdf_glyphs.HIDDEN
+
+
+@dataclass
+class _Document:
+    """What the pages of one PDF share while they are rewritten."""
+
+    stats: Stats
+    source: dict[str, set[str]]
+    rtl: bool  # the document's direction: the base direction of its lines
+    fonts: dict = field(default_factory=dict)  # font object -> _Font
+    names: dict = field(default_factory=dict)  # (PDFium's text, variant) -> its property list's name
+    votes: dict = field(default_factory=dict)  # (font object, code) -> texts its ToUnicode entry should have
+
+
 class _Page:
     """The rewriting of one page's content stream."""
 
-    rtl = True  # the document's direction: a line's base direction (add_actual_text sets it)
-
-    def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, stats: Stats, source: dict[str, set[str]],
-                 names: dict[tuple[str, int], Name], seen: dict, votes: dict):
-        self.pdf, self.page, self.stats, self.source, self.names = pdf, page, stats, source, names
-        self.votes = votes  # (font object, code) -> the texts its ToUnicode entry should have (see _vote)
+    def __init__(self, pdf: pikepdf.Pdf, page: pikepdf.Page, doc: _Document):
+        self.pdf, self.page, self.doc = pdf, page, doc
+        self.stats, self.source, self.names, self.votes = doc.stats, doc.source, doc.names, doc.votes
         self.left_piece: tuple[str, int] | None = None  # the last line's leftmost piece: (text, variant)
-        fonts = page.Resources.get("/Font", {})
-        self.fonts = {str(name): (pg.to_unicode(font), *pg.widths(font)) for name, font in fonts.items()}
-        # font object -> [font, {code: advance PDFium needs}, codes drawn in text objects left as they
-        # were, [True] once a glyph of it is hidden from PDFium]
-        self.seen = seen
-        for font in fonts.values():
-            seen.setdefault(font.objgen, [font, {}, set(), []])
-        self.font_of = {str(name): seen[font.objgen] for name, font in fonts.items()}
+        self.fonts: dict[str, _Font] = {}
+        for name, font in page.Resources.get("/Font", {}).items():
+            if font.objgen not in doc.fonts:
+                doc.fonts[font.objgen] = _Font(font)
+            self.fonts[str(name)] = doc.fonts[font.objgen]
 
     def rewrite(self) -> bool:
         ops = pikepdf.parse_content_stream(self.page)
@@ -153,16 +173,16 @@ class _Page:
             elif name == "Ts":
                 rise = float(operands[0])
             elif name in ("TJ", "Tj") and font is not None and matrix is not None:
-                unicode, width, table, default = self.fonts[font[0]]
+                f = self.fonts[font[0]]
                 for item in operands[0] if name == "TJ" else [operands[0]]:
                     if not isinstance(item, pikepdf.String):
                         x -= float(item) / 1000 * font[1]
                         continue
                     raw = bytes(item)
-                    for k in range(0, len(raw), width):
-                        code = int.from_bytes(raw[k:k + width], "big")
-                        glyphs.append(pg.Glyph(raw[k:k + width], unicode.get(code, ""), rise, font, x))
-                        x += table.get(code, default) / 1000 * font[1]
+                    for k in range(0, len(raw), f.width):
+                        code = int.from_bytes(raw[k:k + f.width], "big")
+                        glyphs.append(pg.Glyph(raw[k:k + f.width], f.unicode.get(code, ""), rise, font, x))
+                        x += f.advances.get(code, f.default) / 1000 * font[1]
             else:
                 return None
         return (matrix, glyphs, font) if glyphs else None
@@ -175,19 +195,20 @@ class _Page:
         if read is None:
             self.stats.skipped_objects += 1
             for operands, op in ops:  # its glyphs keep their advances
-                if str(op) == "Tf" and str(operands[0]) in self.font_of:
-                    self.font_of[str(operands[0])][2].add(None)
+                if str(op) == "Tf" and str(operands[0]) in self.fonts:
+                    self.fonts[str(operands[0])].kept.add(None)
             return None
         matrix, glyphs, last_font = read
-        if not any(pg.is_rtl(g.text) for g in glyphs) or (not self.rtl and any(pg.has_latin(g.text) for g in glyphs)):
+        latin_line = not self.doc.rtl and any(pg.has_latin(g.text) for g in glyphs)
+        if latin_line or not any(pg.is_rtl(g.text) for g in glyphs):
             # left to right, or a left-to-right line of an English brief quoting Arabic: left as
             # WeasyPrint wrote it (this pass reorders lines whose base direction is right to left);
             # its glyphs keep their advances
             for g in glyphs:
-                self.font_of[g.font[0]][2].add(g.code)
+                self.fonts[g.font[0]].kept.add(g.code)
             return None
         for g in glyphs:  # see pdf_glyphs.widen
-            need = self.font_of[g.font[0]][1]
+            need = self.fonts[g.font[0]].need
             if g.rise:
                 need[g.code] = max(need.get(g.code, 0), 2000 * abs(g.rise) / g.font[1] + 100)
             if pg.is_mark(g.text):
@@ -218,7 +239,7 @@ class _Page:
                 if not (glyphs[n].rise or pg.is_mark(glyphs[n].text)):
                     break
                 hidden.add(n)
-                self.font_of[glyphs[n].font[0]][3][:] = [True]
+                self.fonts[glyphs[n].font[0]].hidden = True
         # q/cm outside the line's span: poppler places the span's text with the state at its EMC.
         out = [([], _OP["q"]), ([*matrix], _OP["cm"]),
                ([Name.Span, Dictionary(ActualText=String("".join(line_text)))], _OP["BDC"])]
@@ -226,9 +247,10 @@ class _Page:
         # neighbouring pieces with the same list as one («...» would lose two dots, two cells of
         # a row saying «مرتفع» one of them): a piece whose right neighbour says the same takes the
         # other of two lists. The previous line drawn is the right neighbour of this one's first.
+        key_of = [("hidden", n) if n in hidden else piece_at.get(n, ("space", n)) for n in range(len(glyphs))]
         names, last = {}, self.left_piece
         for n in reversed(range(len(glyphs))):
-            key = ("hidden", n) if n in hidden else piece_at.get(n, ("space", n))
+            key = key_of[n]
             if key in names:
                 continue
             text = pg.HIDDEN if n in hidden else pdfium_of.get(key, glyphs[n].text)
@@ -238,8 +260,7 @@ class _Page:
         self.left_piece = last
         font, rise, open_word = None, 0.0, None
         for n in order:
-            g = glyphs[n]
-            key = ("hidden", n) if n in hidden else piece_at.get(n, ("space", n))
+            g, key = glyphs[n], key_of[n]
             if key != open_word:
                 if open_word is not None:
                     out.append(([], _OP["EMC"]))
@@ -256,9 +277,8 @@ class _Page:
                 out.append(([round(g.x, 3), 0], _OP["Td"]))
             out.append(([String(g.code)], _OP["Tj"]))
             out.append(([], _OP["ET"]))
-        spaces = [code for code, text in self.fonts[last_font[0]][0].items() if text == " "]
         self.geometry = _Geometry(matrix, min(g.x for g in glyphs), max(g.x for g in glyphs), last_font,
-                                  spaces[0] if spaces else None, self.fonts[last_font[0]][1],
+                                  self.fonts[last_font[0]].space, self.fonts[last_font[0]].width,
                                   glyphs[order[0]].text.isspace(), glyphs[order[-1]].text.isspace())
         out += [([], _OP["EMC"]), ([], _OP["EMC"]), ([], _OP["Q"]),
                 ([Name(last_font[0]), last_font[1]], _OP["Tf"])]  # the text state the object left
@@ -295,7 +315,7 @@ class _Page:
         for k, g in enumerate(part):
             if not (pg.is_mark(g.text) and len(g.text) > 1):
                 continue
-            key = (self.font_of[g.font[0]][0].objgen, g.code)
+            key = (self.fonts[g.font[0]].font.objgen, g.code)
             votes = self.votes.setdefault(key, set())
             if target is None:
                 votes.add(None)
@@ -321,20 +341,17 @@ def add_actual_text(pdf: pikepdf.Pdf, source: dict[str, set[str]] | None = None,
     (pdf_glyphs.source_index of the HTML's text) corrects a word whose marks WeasyPrint's ToUnicode map got
     wrong (it maps a glyph to the text of the first cluster it drew, so a mark ligature can come
     out twice); the correction reaches the readers that read ActualText."""
-    stats, names, seen, votes = Stats(), {}, {}, {}  # names: (PDFium's text, variant) -> its property list
-    pages = [_Page(pdf, page, stats, source or {}, names, seen, votes) for page in pdf.pages]
-    for page in pages:
-        page.rtl = rtl
-    changed = [page.page for page in pages if page.rewrite()]
-    for font, need, kept, hides in seen.values():
-        pg.widen(font, need, kept)
-        fixes = {code: texts.pop() for (objgen, code), texts in votes.items()
-                 if objgen == font.objgen and len(texts) == 1 and None not in texts}
-        if hides or fixes:
-            pg.fix_to_unicode(pdf, font, fixes, hides)
-            stats.corrected_glyphs += len(fixes)
+    doc = _Document(Stats(), source or {}, rtl)
+    changed = [page for page in pdf.pages if _Page(pdf, page, doc).rewrite()]
+    for f in doc.fonts.values():
+        pg.widen(f.font, f.need, f.kept)
+        fixes = {code: texts.pop() for (objgen, code), texts in doc.votes.items()
+                 if objgen == f.font.objgen and len(texts) == 1 and None not in texts}
+        if f.hidden or fixes:
+            pg.fix_to_unicode(pdf, f.font, fixes, f.hidden)
+            doc.stats.corrected_glyphs += len(fixes)
     table = pdf.make_indirect(Dictionary({str(name): Dictionary(ActualText=String(text))
-                                          for (text, _), name in names.items()}))
+                                          for (text, _), name in doc.names.items()}))
     for page in changed:  # pages may share their /Resources (WeasyPrint's do): one table serves them all
         own = page.Resources.get("/Properties")
         if own is None or (own.is_indirect and own.objgen == table.objgen):
@@ -342,5 +359,4 @@ def add_actual_text(pdf: pikepdf.Pdf, source: dict[str, set[str]] | None = None,
         else:
             for key, value in table.items():
                 own[key] = value
-    return stats
-
+    return doc.stats
