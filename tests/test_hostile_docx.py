@@ -175,9 +175,14 @@ def test_the_outline_never_grows_past_its_limit(proj):
     e = Editor(docx_of(proj))
     for i in range(40):  # many open comments, each at the comment limit
         e.comment("summary[0]", f"{i} " + "ملاحظة " * 1000)
+    outline = proj / "outline.yaml"  # 100 KB under the limit: the comments would take it past
+    outline.write_bytes(outline.read_bytes() + b"#" + b"x" * (MAX_OUTLINE_BYTES - outline.stat().st_size - 100_000)
+                        + b"\n")
+    before = outline.read_bytes()
     code, out, _ = review(proj, e.save(), "--apply")
-    assert code == 0, out
-    assert (proj / "outline.yaml").stat().st_size < MAX_OUTLINE_BYTES
+    assert code == 1, out
+    assert f"above the {MAX_OUTLINE_BYTES:,}-byte limit" in out and "Traceback" not in out
+    assert outline.read_bytes() == before
 
 
 def test_a_real_ole_file_from_libreoffice_is_named(proj, tmp_path):

@@ -14,7 +14,7 @@ from briefgen.errors import InputError
 from briefgen.read.ingest import fetch as fetching
 
 from .hostile_docx import run_measured
-from .hostile_http import Server, page
+from .hostile_http import Server
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +110,3 @@ def test_two_adds_at_once_both_land(server, sources):
     assert sorted(e["id"] for e in registered(sources)) == ["first", "second"]
     assert "الفقرة 1 second" in (sources / "second.txt").read_text(encoding="utf-8")
 
-
-def test_the_page_helper_is_real_arabic():
-    assert "بغداد" in page().decode("utf-8")

@@ -112,6 +112,7 @@ def test_a_copy_of_an_older_build_is_carried_to_the_current_outline(proj, cli):
     assert "تمضي بغداد" in text  # Layla's edit, made on build 1, lands: its item did not change since
     assert "لقادة العراق" in text and "في دور استشاري أساساً" not in text  # Omar's meets a changed item
     assert "background[0]: conflict, not applied" in result.output
+    assert result.exit_code == 1, result.output  # a conflict was left unapplied
 
 
 def test_two_reviewers_on_different_citations_of_one_item_merge_and_each_quote_is_verified(proj, cli):

@@ -183,6 +183,7 @@ def _check_twelve(rv) -> None:
 def test_twelve_edits_come_back_after_one_and_two_sessions(twelve, built, tmp_path):
     from briefgen.edit import review as reviewer
 
+    assert len(twelve) == 2  # after one session and after two
     for session in twelve:
         shown = session["footnotes"]  # the suite shows the new note and the edited quote, every other note intact
         assert "ملاحظة المحرر: راجع المصدر" in shown and any("ما يزيد على" in t for t in shown)

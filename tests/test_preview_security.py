@@ -119,17 +119,23 @@ def test_one_client_cannot_hold_every_connection(preview):
         for _ in range(guard.PER_CLIENT + 10):  # from another loopback address: 127.0.0.2
             held.append(socket.create_connection(("127.0.0.1", preview.port), timeout=10,
                                                  source_address=("127.0.0.2", 0)))
-        time.sleep(0.3)
-        dropped = 0
         for s in held:
             s.setblocking(False)
-            try:
-                dropped += s.recv(1) == b""
-            except BlockingIOError:
-                pass
-            except ConnectionResetError:
-                dropped += 1
-        assert dropped >= 10  # the ones over that client's limit were closed at once
+        closed: set[int] = set()
+        deadline = time.monotonic() + 10  # a busy machine may take a moment to close them
+        while len(closed) < 10 and time.monotonic() < deadline:
+            for n, s in enumerate(held):
+                if n in closed:
+                    continue
+                try:
+                    if s.recv(1) == b"":
+                        closed.add(n)
+                except BlockingIOError:
+                    pass
+                except ConnectionResetError:
+                    closed.add(n)
+            time.sleep(0.05)
+        assert len(closed) >= 10  # the ones over that client's limit were closed
         assert preview.http.get("/").status_code == 200  # and another client is served
     finally:
         for s in held:

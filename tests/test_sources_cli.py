@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from .conftest import SAMPLE_SOURCES
 
 
@@ -52,3 +54,16 @@ def test_sources_search_matches_like_quotes_and_prints_a_cite_entry(cli):
 def test_sources_search_without_hits_exits_1(cli):
     result = cli("sources", "search", "حالف الدولي", SAMPLE_SOURCES, "--json")  # inside a word only
     assert result.exit_code == 1 and json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize("page", [b"", b"<!-- only a comment -->", b"<html><body></body></html>"])
+def test_a_saved_page_with_no_article_is_refused_with_a_hint(cli, tmp_path, page):
+    """lxml cannot parse an empty page or one of comments only: the analyst gets an error, not a crash."""
+    saved = tmp_path / "saved.html"
+    saved.write_bytes(page)
+    (tmp_path / "p" / "sources").mkdir(parents=True)
+    result = cli("sources", "add", saved, "--dir", tmp_path / "p" / "sources")
+    assert result.exit_code == 1, result.output
+    assert "no article text found in the page" in result.output and "hint:" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert list((tmp_path / "p" / "sources").iterdir()) == []  # nothing was registered

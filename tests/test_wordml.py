@@ -145,6 +145,6 @@ def _pandoc(data: bytes, changes: str, tmp: Path) -> str:
 @pytest.mark.parametrize("name", PANDOC)
 def test_pandoc_reads_the_same_text(name, tmp_path):
     data = package(name)
-    accepted, rejected, _ = views(data)
+    accepted, rejected, _ = EXPECTED[name]  # what Word means, written by hand: pandoc is a second reader
     assert _pandoc(data, "accept", tmp_path) == " ".join(accepted.split())
     assert _pandoc(data, "reject", tmp_path) == " ".join(rejected.split())

@@ -250,7 +250,12 @@ def _head(root, container):
 
 
 def extract(html: str) -> PageArticle | None:
-    root, jsonld = parse(html)
+    from lxml.etree import ParserError
+
+    try:
+        root, jsonld = parse(html)
+    except ParserError:  # an empty page, or one of comments only: no article in its markup
+        return None
     body = root.find("body")
     if body is None:
         return None
