@@ -54,6 +54,7 @@ key_judgments:
     cite: [{source: hassan, quote: "يؤطّر مدّة وجود التحالف الدولي في العراق"}]
 """
 
+READERS = {"poppler raw", "poppler layout", "PDFium", "pdfminer", "pypdf"}
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -102,7 +103,7 @@ def test_words_come_back_whole_in_every_reader(which, sample_build, held_aside, 
     got = shares(built.outputs["html"], built.outputs["pdf"])
     with capsys.disabled():
         print(f"\n{which}: " + "; ".join(f"{k} {v:.2%}" for k, (v, _) in got.items()))
-    assert set(got) == set(FLOORS[which]), "a reader is missing"
+    assert set(got) == set(FLOORS[which]) == READERS, "a reader is missing"
     for reader, floor in FLOORS[which].items():
         value, broken = got[reader]
         assert value >= floor, f"{reader}: {value:.2%} < {floor:.1%}; broken: {broken[:10]}"
@@ -117,6 +118,7 @@ def test_lines_come_back_in_reading_order(sample_build):
     back the running head and the opening words of the first key judgment as the brief says them."""
     require("pdftotext")
     texts = {name: _one_line(text) for name, text in pdf_inspect.reader_texts(sample_build.outputs["pdf"]).items()}
+    assert set(texts) == READERS, "a reader is missing"
     head = _one_line(sample_build.brief.meta.title)
     page = sample_build.outputs["html"].read_text(encoding="utf-8")
     first = page.split('<ol class="judgments">', 1)[1].split("<li", 1)[1].split(">", 1)[1].split("</li>", 1)[0]
@@ -148,7 +150,9 @@ def test_an_english_brief_quoting_arabic_keeps_its_lines_as_weasyprint_wrote_the
     shutil.copytree(SAMPLE_SOURCES, tmp_path / "sources")
     (tmp_path / "outline.yaml").write_text(ENGLISH, encoding="utf-8")
     built = pipeline.build(tmp_path / "outline.yaml", ["pdf"], pipeline.Options(out_dir=tmp_path / "reports"))
-    for name, text in pdf_inspect.reader_texts(built.outputs["pdf"]).items():
+    texts = pdf_inspect.reader_texts(built.outputs["pdf"])
+    assert set(texts) == READERS, "a reader is missing"
+    for name, text in texts.items():
         line = _one_line(text)
         assert 0 <= line.find("Within the") < line.find("Baghdad and Washington agreed to"), name
     with pikepdf.open(built.outputs["pdf"]) as pdf:

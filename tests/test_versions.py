@@ -235,3 +235,21 @@ def test_the_redline_is_real_tracked_changes_in_libreoffice_and_pandoc(issued, c
     accept = subprocess.run(["pandoc", "--track-changes=accept", "-t", "plain", "--wrap=none", redline],
                             capture_output=True, text=True, check=True).stdout
     assert NEW_POINT in accept and OLD_QUESTION not in _flat(accept)
+
+
+@pytest.mark.parametrize("date,says", [("5 Feb 2024", "must be YYYY-MM-DD"), ("2024-02-30", "is not a real date")])
+def test_issue_refuses_a_date_that_is_not_a_day(sample, cli, date, says):
+    outline = sample / "outline.yaml"
+    result = cli("issue", outline, "--date", date)
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "hint:" in result.output
+    assert not (sample / "versions").exists() and not (sample / "reports").exists()  # nothing built or kept
+
+
+def test_issue_refuses_a_versions_folder_that_leads_outside_and_makes_nothing_there(sample, cli, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (sample / "versions").symlink_to(outside, target_is_directory=True)
+    result = cli("issue", sample / "outline.yaml", "--date", "2024-02-05")
+    assert result.exit_code == 1, result.output
+    assert "leads outside the project" in result.output and "Traceback" not in result.output
+    assert list(outside.iterdir()) == []  # no folder made through the link

@@ -36,7 +36,6 @@ class Outcome:
     ok: bool = True  # the check of the result (of the outline as it is, when nothing was written)
     written: bool = False
     refused: list[str] = field(default_factory=list)  # why nothing was written
-    needs_force: bool = False
 
 
 def _check_text(text: str, outline: Path, allow_outside: bool) -> tuple[bool, list[Diagnostic]]:
@@ -100,7 +99,7 @@ def apply_checked(review: Review, outline: Path, reject: bool = False, allow_out
     if risky and not force:
         outcome.refused = [*risky, "nothing written; apply them with --force after reading the review "
                                    "(an unverified quote then stays as built)"]
-        outcome.needs_force, outcome.ok, outcome.diagnostics = True, ok, diagnostics
+        outcome.ok, outcome.diagnostics = ok, diagnostics
         return outcome
     if failing:
         done = apply(review, outline, reject=reject, keep_quotes=frozenset(q["number"] for q in failing))

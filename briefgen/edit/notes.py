@@ -27,7 +27,6 @@ class Matching:
 
     numbers: dict[str, int] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)  # footnote ids in reading order
-    removed: list[int] = field(default_factory=list)
     damage: str | None = None
 
 
@@ -98,7 +97,6 @@ def match(doc: docx_read.Document, record: dict, spans: dict) -> Matching:
         if anchor[best][1] == k or _ratio(built[best], text[fid]) >= 0.6:
             take(fid, best)
     result.added = [fid for fid in order if fid not in result.numbers]
-    result.removed = sorted(free)
     result.damage = _damage(doc, order, text, shown, built, where, anchor)
     return result
 

@@ -12,6 +12,7 @@ records and document properties are checked for shape before anything uses them.
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import unicodedata
@@ -111,7 +112,7 @@ def docx_parts(data: bytes, name: str, wanted: tuple[str, ...], limit: int = MAX
                          hint="open it in Word, remove the password (File › Info › Protect Document) and save it "
                               "as a Word Document (.docx)")
     try:
-        infos = zipfile.ZipFile(_Bytes(data)).infolist()
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
         found = "an empty file" if not data else f"a file starting with {data[:8]!r}"
         raise InputError(f"{name} is not a Word document (.docx): found {found}", code="not-docx", file=name,
@@ -134,18 +135,6 @@ def docx_parts(data: bytes, name: str, wanted: tuple[str, ...], limit: int = MAX
         parts[info.filename] = _inflate(data, info, limit - total, name)
         total += len(parts[info.filename])
     return parts
-
-
-class _Bytes:
-    """A read-only file over bytes (zipfile only seeks and reads the directory through it)."""
-
-    def __init__(self, data: bytes):
-        import io
-
-        self._io = io.BytesIO(data)
-
-    def __getattr__(self, attr):
-        return getattr(self._io, attr)
 
 
 def _too_large(name: str) -> InputError:

@@ -94,11 +94,11 @@ def record(project: Path, outline: Path, sources: Path, version: Version) -> Ver
     version.outline = outline.name
     temp = base / f".v{version.number}.tmp-{os.getpid()}"
     target = base / version.label
+    if not safefs.inside(base, [project]):  # before anything is made: a linked versions folder
+        raise InputError(f"{base} leads outside the project", code="outside-project",
+                         hint=f"remove the link at {FOLDER}/")
     try:
         base.mkdir(parents=True, exist_ok=True)
-        if not safefs.inside(base, [project]):
-            raise InputError(f"{base} leads outside the project", code="outside-project",
-                             hint=f"remove the link at {FOLDER}/")
         shutil.rmtree(temp, ignore_errors=True)
         temp.mkdir()
         shutil.copy2(outline, temp / outline.name)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import changes as changes_mod
 from ..dates import long_date
-from ..errors import InputError, UsageError
+from ..errors import InputError
 from ..model import Brief, ItemList, Section, Text
 from ..project import versions
 from . import pipeline
@@ -38,10 +37,10 @@ def issue(outline: Path, to: list[str], note: str | None = None, date: str | Non
           ) -> tuple[versions.Version, pipeline.Built]:
     """Build the PDF and DOCX as the next version and record it with the outline and sources as they are."""
     from ..read.outline import read_outline
+    from ..read.registry import parse_date
 
     date = date or _today()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        raise UsageError(f"--date must be YYYY-MM-DD, not '{date}'", code="bad-date")
+    parse_date(date)  # YYYY-MM-DD and a real day
     loaded = read_outline(outline)
     project = loaded.base
     number = versions.next_number(project, outline.stem)
