@@ -123,12 +123,8 @@ def apply(review: Review, outline: Path, reject: bool = False, keep_quotes: froz
             done.notes.append(f"{item.path}: the editor split it into paragraphs; the outline keeps one text")
         if item.joined:
             done.notes.append(f"{item.path}: joined with {item.joined['with']} in the DOCX; the outline keeps both")
-        if item.uncited and not reject:
-            done.notes.append(f"{item.path}: warning: the text added after its last note mark has no citation: "
-                              f"«{item.uncited}»")
-        for cut in [] if reject else item.claims_cut:
-            done.notes.append(f"{item.path}: warning: words cut from a claim whose note "
-                              f"{', '.join(map(str, cut['notes']))} stays: «{cut['cut']}»")
+        # text added after the last note mark and a claim cut while its notes stay are warnings of
+        # the check after the write, with their line (guard._claim_warnings), not notes here
         for added in [] if reject else item.added_notes:
             done.notes.append(f"{item.path}: not applied: a footnote the editor inserted («{added}»); add its "
                               "cite: entry by hand")
